@@ -1,0 +1,2 @@
+//! Hash, file-name and path IOCs: signature-base iocs/ format and vigie's own.
+#![deny(missing_docs)]

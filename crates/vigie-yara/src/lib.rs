@@ -1,0 +1,2 @@
+//! YARA scanning through yara-x: built-in and external rule sets, per-file external variables, compiled-rule cache.
+#![deny(missing_docs)]
