@@ -1,2 +1,29 @@
-//! Walk inputs, sniff formats by content, and read files, EVTX, JSON events and text logs as records.
+//! Inputs for vigie: walk the paths a user gives without hiding anything,
+//! sniff each file's format by content, and read records from it.
+//!
+//! # Overview
+//!
+//! - [`Walker`] walks files and directories in parallel (the `ignore` crate)
+//!   with **none** of its default filters: hidden files and `.gitignore` rules
+//!   never hide anything, since attackers hide shells in dot-folders. Only the
+//!   user's `--exclude` globs apply. Symlinks are not followed unless asked,
+//!   and then loops are detected. Every entry ends as a [`FileEntry`] to scan
+//!   or a [`vigie_model::Problem`] (skipped or failed, with a reason).
+//! - [`sniff`] tells a file's [`SourceKind`] from its first bytes, so readers
+//!   are chosen by content, never by extension alone.
+//!
+//! # Example
+//!
+//! ```no_run
+//! use vigie_source::{Walker, WalkOptions};
+//! let walk = Walker::new(WalkOptions::default()).walk(&["/var/www".into()])?;
+//! println!("{} files, {} skipped", walk.files.len(), walk.skipped.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![deny(missing_docs)]
+
+mod sniff;
+mod walk;
+
+pub use crate::sniff::{SNIFF_LEN, SourceKind, sniff};
+pub use crate::walk::{FileEntry, WalkError, WalkOptions, WalkOutcome, Walker, display_path};
