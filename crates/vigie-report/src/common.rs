@@ -1,0 +1,171 @@
+//! Helpers shared by the renderers: counting, grouping, number formatting and
+//! making hostile text safe for a given medium.
+
+use std::collections::BTreeMap;
+use vigie_model::{Location, Problem, ProblemCode};
+
+/// `path`, `path:line`, `path#record`, `path@offset`, with `!member` for
+/// container members: the place a responder opens.
+pub(crate) fn location_string(loc: &Location) -> String {
+    let mut s = loc.path.clone();
+    if let Some(m) = &loc.member {
+        s.push('!');
+        s.push_str(m);
+    }
+    if let Some(l) = loc.line {
+        s.push_str(&format!(":{l}"));
+    } else if let Some(r) = loc.record_id {
+        s.push_str(&format!(" record {r}"));
+    } else if let Some(o) = loc.offset {
+        s.push_str(&format!(" @{o}"));
+    }
+    s
+}
+
+/// `1234567` → `1,234,567`.
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes in a human unit (`1.5 MB`), decimal units.
+pub(crate) fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
+    let mut v = n as f64;
+    let mut unit = 0;
+    while v >= 1000.0 && unit + 1 < UNITS.len() {
+        v /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[unit]) }
+}
+
+/// The snake_case name of a problem code (as in JSON).
+pub(crate) fn code_name(code: ProblemCode) -> String {
+    serde_json::to_value(code)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{code:?}"))
+}
+
+/// A plain-words label for a problem code.
+pub(crate) fn code_label(code: ProblemCode) -> String {
+    code_name(code).replace('_', " ")
+}
+
+/// Problems grouped by code: (code, count, first example), most frequent first.
+pub(crate) fn group_problems(problems: &[Problem]) -> Vec<(ProblemCode, usize, &Problem)> {
+    let mut m: BTreeMap<ProblemCode, (usize, &Problem)> = BTreeMap::new();
+    for p in problems {
+        m.entry(p.code).and_modify(|e| e.0 += 1).or_insert((1, p));
+    }
+    let mut v: Vec<_> = m.into_iter().map(|(c, (n, p))| (c, n, p)).collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Replace control characters (ANSI escapes, carriage returns, bidi
+/// overrides) so hostile text cannot drive the terminal.
+pub(crate) fn terminal_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_control() || is_bidi_control(c) {
+                if c == '\t' { ' ' } else { '\u{fffd}' }
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
+/// Unicode bidirectional controls (used to disguise file names).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Shorten `s` to at most `max` characters, keeping the start and the end
+/// (the file name) and putting `…` in the middle.
+pub(crate) fn truncate_middle(s: &str, max: usize) -> String {
+    let n = s.chars().count();
+    if n <= max {
+        return s.to_string();
+    }
+    if max <= 1 {
+        return "…".chars().take(max).collect();
+    }
+    let keep = max - 1;
+    let tail = keep * 2 / 3;
+    let head = keep - tail;
+    let start: String = s.chars().take(head).collect();
+    let end: String = s.chars().skip(n - tail).collect();
+    format!("{start}…{end}")
+}
+
+/// Shorten `s` to at most `max` characters, cutting at the end with `…`.
+pub(crate) fn truncate_end(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Word-wrap `s` to lines of at most `width` characters (long words are cut).
+pub(crate) fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(10);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in s.split_whitespace() {
+        let mut word: String = word.to_string();
+        while word.chars().count() > width {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            let head: String = word.chars().take(width).collect();
+            word = word.chars().skip(width).collect();
+            lines.push(head);
+        }
+        let need = if line.is_empty() { 0 } else { 1 } + word.chars().count();
+        if line.chars().count() + need > width && !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_and_truncation() {
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(thousands(12), "12");
+        assert_eq!(human_bytes(1_500_000), "1.5 MB");
+        let t = truncate_middle("C:/inetpub/wwwroot/aspnet_client/system_web/shell.aspx", 30);
+        assert_eq!(t.chars().count(), 30);
+        assert!(t.ends_with("shell.aspx"));
+        assert_eq!(wrap("a bb ccc dddd", 6), vec!["a bb", "ccc", "dddd"]);
+    }
+
+    #[test]
+    fn terminal_safe_strips_escapes() {
+        assert_eq!(terminal_safe("a\x1b[2Jb\r\n"), "a\u{fffd}[2Jb\u{fffd}\u{fffd}");
+        assert_eq!(terminal_safe("x\u{202e}gpj.aspx"), "x\u{fffd}gpj.aspx");
+    }
+}

@@ -1,0 +1,249 @@
+//! The terminal summary: verdict, counts, top findings, coverage. Fits the
+//! given width; colours only when asked; hostile text is made inert.
+
+use crate::RenderOptions;
+use crate::common::{
+    group_problems, human_bytes, location_string, terminal_safe, thousands, truncate_end,
+    truncate_middle, wrap,
+};
+use std::io::{self, Write};
+use vigie_model::{Finding, ScanResult, Severity, Stage};
+
+/// ANSI styles, or nothing when colours are off.
+struct Style {
+    on: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.on { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn severity(&self, sev: Severity, s: &str) -> String {
+        let code = match sev {
+            Severity::Critical => "1;37;41",
+            Severity::High => "1;31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.paint(code, s)
+    }
+    fn stage(&self, stage: Option<Stage>, s: &str) -> String {
+        let code = match stage {
+            Some(Stage::Compromise | Stage::Exploitation) => "1;31",
+            Some(Stage::Attempt) => "1;33",
+            Some(Stage::Exposure) => "1;35",
+            None => "1;32",
+        };
+        self.paint(code, s)
+    }
+}
+
+pub(crate) fn render(r: &ScanResult, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let width = opts.width.max(40);
+    let st = Style { on: opts.color };
+    header(r, width, &st, out)?;
+    counts(r, &st, out)?;
+    top_findings(r, opts, width, &st, out)?;
+    coverage(r, width, &st, out)
+}
+
+fn header(r: &ScanResult, width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let inputs: Vec<&str> = r.inputs.iter().map(|i| i.value.as_str()).collect();
+    let secs = (r.finished - r.started).num_milliseconds() as f64 / 1000.0;
+    let head = format!(
+        "{} {} · {} · {} UTC · {secs:.1} s",
+        r.tool.name,
+        r.tool.version,
+        if inputs.is_empty() { "no inputs".to_string() } else { inputs.join(", ") },
+        r.started.format("%Y-%m-%d %H:%M"),
+    );
+    writeln!(out, "{}", st.dim(&truncate_end(&terminal_safe(&head), width)))?;
+    writeln!(out)?;
+    let sentence = terminal_safe(&r.verdict().sentence());
+    let stage = r.verdict().headline_stage();
+    for (i, line) in wrap(&sentence, width - 9).iter().enumerate() {
+        let label = if i == 0 { "Verdict  " } else { "         " };
+        writeln!(out, "{}{}", st.bold(label), st.stage(stage, line))?;
+    }
+    writeln!(out)
+}
+
+fn counts(r: &ScanResult, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let counts = r.counts_by_severity();
+    let parts: Vec<String> = Severity::ALL
+        .iter()
+        .rev()
+        .map(|s| {
+            let n = counts.get(s).copied().unwrap_or(0);
+            let txt = format!("{} {}", thousands(n as u64), s.as_str());
+            if n > 0 { st.severity(*s, &txt) } else { st.dim(&txt) }
+        })
+        .collect();
+    writeln!(out, "{}{}", st.bold("Findings "), parts.join(" · "))?;
+    writeln!(out)
+}
+
+fn top_findings(
+    r: &ScanResult,
+    opts: &RenderOptions,
+    width: usize,
+    st: &Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if r.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "{}", st.bold("Top findings"))?;
+    let shown = r.findings.len().min(opts.max_terminal_findings);
+    for f in r.findings.iter().take(shown) {
+        finding(f, width, st, out)?;
+    }
+    let rest = r.findings.len() - shown;
+    if rest > 0 {
+        let msg = format!(
+            "  … and {} more: write the full report with --output report.html",
+            thousands(rest as u64)
+        );
+        writeln!(out, "{}", st.dim(&truncate_end(&msg, width)))?;
+    }
+    writeln!(out)
+}
+
+fn finding(f: &Finding, width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    // "  CRITICAL  title" then indented location and rule lines.
+    let tag = format!("{:<8}", f.severity.as_str().to_uppercase());
+    let title = truncate_end(&terminal_safe(&f.title), width - 13);
+    writeln!(out, "  {}  {}", st.severity(f.severity, &tag), st.bold(&title))?;
+    let indent = "            ";
+    let mut place = location_string(&f.location);
+    if let Some(h) = &f.host {
+        place = format!("{h}: {place}");
+    }
+    let place = truncate_middle(&terminal_safe(&place), width - indent.len());
+    writeln!(out, "{indent}{place}")?;
+    let mut meta = format!("{} · {} · {}", f.stage, f.confidence, f.rule.id);
+    if let Some(a) = &f.rule.author {
+        meta.push_str(&format!(" by {a}"));
+    }
+    if let Some(t) = f.time {
+        meta.push_str(&format!(" · {}", t.format("%Y-%m-%d %H:%M:%S UTC")));
+    }
+    if f.kev {
+        meta.push_str(" · KEV");
+    }
+    let meta = truncate_end(&terminal_safe(&meta), width - indent.len());
+    writeln!(out, "{indent}{}", st.dim(&meta))
+}
+
+fn coverage(r: &ScanResult, width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let c = &r.coverage;
+    writeln!(out, "{}", st.bold("Coverage"))?;
+    let body = width - 11;
+    let line = |out: &mut dyn Write, label: &str, text: &str| -> io::Result<()> {
+        for (i, l) in wrap(&terminal_safe(text), body).iter().enumerate() {
+            let label = if i == 0 { label } else { "" };
+            writeln!(out, "  {label:<9}{l}")?;
+        }
+        Ok(())
+    };
+    line(
+        out,
+        "Files",
+        &format!(
+            "{} scanned · {} skipped · {} failed · {}",
+            thousands(c.files.scanned),
+            thousands(c.files.skipped),
+            thousands(c.files.failed),
+            human_bytes(c.files.bytes)
+        ),
+    )?;
+    for (label, list) in [("Skipped", &c.skipped), ("Failed", &c.failed)] {
+        for (code, n, ex) in group_problems(list).into_iter().take(3) {
+            let ex_path = truncate_middle(&ex.path, body / 2);
+            let text =
+                format!("{} ×{n}, e.g. {ex_path}: {}", crate::common::code_label(code), ex.reason);
+            line(out, label, &truncate_end(&text, body * 2))?;
+        }
+    }
+    if c.records.events + c.records.lines + c.records.errors > 0 {
+        line(
+            out,
+            "Records",
+            &format!(
+                "{} events · {} log lines · {} unparsable",
+                thousands(c.records.events),
+                thousands(c.records.lines),
+                thousands(c.records.errors)
+            ),
+        )?;
+    }
+    rules(r, &line, out)?;
+    for s in &c.sources {
+        let span = match (s.first, s.last) {
+            (Some(a), Some(b)) => format!("{} → {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
+            _ => "no timestamps".to_string(),
+        };
+        let mut text = format!("{}: {span}, {} records", s.source, thousands(s.records));
+        if !s.gaps.is_empty() {
+            text.push_str(&format!(", {} gap(s) over a day", s.gaps.len()));
+        }
+        for w in &s.warnings {
+            text.push_str(&format!("; {w}"));
+        }
+        line(out, "Logs", &text)?;
+    }
+    for a in &c.absent {
+        line(out, "Absent", &format!("{} (looked in {}): {}", a.artefact, a.expected, a.impact))?;
+    }
+    for w in &c.warnings {
+        line(out, "Warning", w)?;
+    }
+    Ok(())
+}
+
+type LineFn<'a> = dyn Fn(&mut dyn Write, &str, &str) -> io::Result<()> + 'a;
+
+fn rules(r: &ScanResult, line: &LineFn<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let rc = &r.coverage.rules;
+    line(
+        out,
+        "Rules",
+        &format!(
+            "{} loaded · {} rejected · {} blind",
+            thousands(rc.loaded),
+            thousands(rc.rejected.len() as u64),
+            thousands(rc.blind.len() as u64)
+        ),
+    )?;
+    for rej in rc.rejected.iter().take(3) {
+        let what =
+            rej.rule.as_deref().map(|n| format!("{} ({n})", rej.file)).unwrap_or(rej.file.clone());
+        line(out, "Rejected", &truncate_end(&format!("{what}: {}", rej.reason), 150))?;
+    }
+    if rc.rejected.len() > 3 {
+        line(
+            out,
+            "Rejected",
+            &format!("… and {} more (see the JSON or HTML report)", rc.rejected.len() - 3),
+        )?;
+    }
+    if !rc.blind.is_empty() {
+        let mut reasons: std::collections::BTreeMap<&str, usize> = Default::default();
+        for b in &rc.blind {
+            *reasons.entry(b.reason.as_str()).or_default() += 1;
+        }
+        let mut v: Vec<_> = reasons.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        for (reason, n) in v.into_iter().take(3) {
+            line(out, "Blind", &truncate_end(&format!("{n} rule(s): {reason}"), 150))?;
+        }
+    }
+    Ok(())
+}
