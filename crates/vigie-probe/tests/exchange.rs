@@ -1,0 +1,162 @@
+//! The Exchange ladder against in-process servers that answer like real
+//! Exchange builds; verdicts, builds, confidence and CVEs are asserted, and
+//! the servers' request logs prove only documented GET requests were sent.
+
+mod common;
+
+use common::{Profile, Rude, assert_only_documented, start_https, start_rude};
+use std::time::Duration;
+use vigie_model::{Confidence, Evidence, Finding, ScanResult, Severity, Stage};
+use vigie_probe::{BuildTable, KevCatalog, ProbeConfig, Target, parse_all, probe, to_result};
+
+fn config(timeout_ms: u64) -> ProbeConfig {
+    let mut c = ProbeConfig::default();
+    c.net.timeout = Duration::from_millis(timeout_ms);
+    c.net.rate = 1000.0;
+    c
+}
+
+fn targets(urls: &[String]) -> Vec<Target> {
+    let (p, errors) = parse_all(urls, &[], false);
+    assert!(errors.is_empty(), "{errors:?}");
+    p.targets
+}
+
+async fn run(urls: &[String], cfg: &ProbeConfig) -> ScanResult {
+    let run = probe(cfg, targets(urls)).await.expect("probe runs");
+    let table = BuildTable::embedded().expect("table");
+    let kev = KevCatalog::embedded().expect("kev");
+    to_result(&run, table, &kev, urls, vec!["vigie".into(), "probe".into()])
+}
+
+fn by_rule<'a>(r: &'a ScanResult, prefix: &str) -> Vec<&'a Finding> {
+    r.findings.iter().filter(|f| f.rule.id.starts_with(prefix)).collect()
+}
+
+fn fact<'a>(f: &'a Finding, name: &str) -> Option<&'a str> {
+    f.evidence.iter().find_map(|e| match e {
+        Evidence::Fact { name: n, value } if n == name => Some(value.as_str()),
+        _ => None,
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_2013_cu23_before_march_2021() {
+    let (addr, log) = start_https(Some(Profile::ex2013_cu23_pre_mar21()), "127.0.0.1").await;
+    let url = format!("https://{addr}");
+    let r = run(&[url.clone()], &config(3000)).await;
+    // Build from the export tool manifest: confirmed.
+    let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
+    assert_eq!(inv.version.as_deref(), Some("15.0.1497.10"));
+    assert_eq!(inv.name, "Exchange Server 2013 CU23 Dec20SU");
+    assert_eq!(inv.details.get("build_source").map(String::as_str), Some("export tool manifest"));
+    let pl = by_rule(&r, "VG-PRB011-CVE-2021-26855");
+    assert_eq!(pl.len(), 1, "{:#?}", r.findings);
+    let pl = pl[0];
+    assert_eq!(pl.cves, ["CVE-2021-26855", "CVE-2021-26857", "CVE-2021-26858", "CVE-2021-27065"]);
+    assert_eq!((pl.confidence, pl.stage, pl.severity), (Confidence::Confirmed, Stage::Exposure, Severity::Critical));
+    assert!(pl.kev);
+    assert!(fact(pl, "fixed build").is_some_and(|v| v.starts_with("15.0.1497.12")), "{pl:#?}");
+    assert!(pl.remediation.contains("Mar21SU") && pl.remediation.contains("or newer"), "{}", pl.remediation);
+    assert!(pl.evidence.iter().any(|e| matches!(e, Evidence::Http { request, .. } if request.contains("exporttool"))));
+    assert!(pl.evidence.iter().any(|e| matches!(e, Evidence::Fact { name, value } if name == "CISA KEV CVE-2021-26855" && value.contains("due 2021-04-16"))));
+    // ProxyShell and ProxyNotShell by build too, and out of support.
+    assert_eq!(by_rule(&r, "VG-PRB011-CVE-2021-34473").len(), 1);
+    assert_eq!(by_rule(&r, "VG-PRB011-CVE-2022-41040").len(), 1);
+    assert_eq!(by_rule(&r, "VG-PRB010").len(), 1);
+    // Behavioural checks agree.
+    let ssrf = by_rule(&r, "VG-PRB020");
+    assert_eq!(ssrf.len(), 1);
+    assert!(ssrf[0].evidence.iter().any(|e| matches!(e, Evidence::Http { facts, .. } if facts.get("x-calculatedbetarget").map(String::as_str) == Some("localhost"))));
+    assert_eq!(by_rule(&r, "VG-PRB021").len(), 1, "ProxyShell 302");
+    // TLS: self-signed certificate recorded.
+    assert!(r.inventory.iter().any(|i| i.kind == "tls-certificate" && i.details.get("self_signed").map(String::as_str) == Some("true")));
+    assert_eq!(r.provenance.kev.as_ref().map(|k| k.origin.as_str()), Some("embedded"));
+    assert_only_documented(&log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_2016_cu23_with_nov22su() {
+    let (addr, log) = start_https(Some(Profile::ex2016_cu23_nov22()), "127.0.0.1").await;
+    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
+    assert_eq!(inv.version.as_deref(), Some("15.1.2507.16"));
+    assert_eq!(inv.details.get("build_source").map(String::as_str), Some("X-OWA-Version header"));
+    assert_eq!(inv.details.get("update").map(String::as_str), Some("Nov22SU"));
+    // Patched for every build-judged CVE: no VG-PRB011 finding.
+    assert!(by_rule(&r, "VG-PRB011").is_empty(), "{:#?}", by_rule(&r, "VG-PRB011"));
+    // Behaviour agrees: no SSRF, ProxyShell 400, mitigation aborts the pattern.
+    assert!(by_rule(&r, "VG-PRB02").is_empty());
+    // 2016 left support on 2025-10-14.
+    let eol = by_rule(&r, "VG-PRB010");
+    assert_eq!(eol.len(), 1);
+    assert!(eol[0].title.contains("2025-10-14"));
+    assert_only_documented(&log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_2019_cu12_april_2022() {
+    let (addr, log) = start_https(Some(Profile::ex2019_cu12_apr22()), "127.0.0.1").await;
+    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let pns = by_rule(&r, "VG-PRB011-CVE-2022-41040");
+    assert_eq!(pns.len(), 1, "{:#?}", r.findings);
+    let pns = pns[0];
+    assert_eq!(pns.cves, ["CVE-2022-41040", "CVE-2022-41082"]);
+    assert_eq!(pns.confidence, Confidence::Confirmed);
+    assert!(pns.remediation.contains("Exchange Server 2019 CU12 Nov22SU (build 15.2.1118.20"), "{}", pns.remediation);
+    assert!(fact(pns, "installed build").is_some_and(|v| v.starts_with("15.2.1118.7")));
+    // OWASSRF and CVE-2021-42321? 42321 is fixed in CU12 (release); OWASSRF by Nov22SU.
+    assert_eq!(by_rule(&r, "VG-PRB011-CVE-2022-41080").len(), 1);
+    assert!(by_rule(&r, "VG-PRB011-CVE-2021-42321").is_empty());
+    assert!(by_rule(&r, "VG-PRB011-CVE-2021-26855").is_empty());
+    // The mitigation is not answering: corroborating finding.
+    assert_eq!(by_rule(&r, "VG-PRB022").len(), 1);
+    assert_only_documented(&log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cu_only_build_is_not_confirmed() {
+    let (addr, log) = start_https(Some(Profile::ex2019_cu12_path_only()), "127.0.0.1").await;
+    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
+    assert_eq!(inv.version.as_deref(), Some("15.2.1118 (CU level only)"));
+    let maybe = by_rule(&r, "VG-PRB012-CVE-2022-41040");
+    assert_eq!(maybe.len(), 1, "{:#?}", r.findings);
+    assert_eq!(maybe[0].confidence, Confidence::Possible);
+    assert!(r.findings.iter().all(|f| f.confidence != Confidence::Confirmed || !f.rule.id.starts_with("VG-PRB01")));
+    assert_only_documented(&log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_iis_is_not_exchange() {
+    let (addr, log) = start_https(None, "127.0.0.1").await;
+    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    assert!(r.inventory.iter().all(|i| i.kind != "exchange"));
+    assert!(r.findings.iter().all(|f| f.cves.is_empty()), "{:#?}", r.findings);
+    // Only the fingerprint requests, never the behavioural checks.
+    let uris: Vec<String> = log.lock().expect("log").iter().map(|l| l.uri.clone()).collect();
+    assert_eq!(uris, ["/owa/auth/logon.aspx", "/owa/"]);
+    assert_only_documented(&log);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn misbehaving_servers_are_reported_not_fatal() {
+    let (reset, _) = start_rude(Rude::Reset, "127.0.0.1").await;
+    let (hang, _) = start_rude(Rude::Hang, "127.0.0.1").await;
+    let (garbage, _) = start_rude(Rude::Garbage, "127.0.0.1").await;
+    let (huge, _) = start_rude(Rude::Huge, "127.0.0.1").await;
+    let urls: Vec<String> = [reset, hang, garbage, huge].iter().map(|a| format!("http://{a}")).collect();
+    let cfg = config(800);
+    let run = probe(&cfg, targets(&urls)).await.expect("probe runs");
+    assert_eq!(run.hosts.len(), 4);
+    let errs = |i: usize| run.hosts[i].exchange.as_ref().map(|x| x.errors.join(" | ")).unwrap_or_default();
+    assert!(errs(0).contains("reset"), "reset: {}", errs(0));
+    assert!(errs(1).contains("timed out"), "hang: {}", errs(1));
+    assert!(errs(2).contains("invalid HTTP") || errs(2).contains("reset"), "garbage: {}", errs(2));
+    // The huge body was cut at the bound and the host was judged (not Exchange).
+    let x = run.hosts[3].exchange.as_ref().expect("ladder ran");
+    assert!(!x.present && x.errors.is_empty(), "{:?}", x.errors);
+    let table = BuildTable::embedded().expect("table");
+    let r = to_result(&run, table, &KevCatalog::embedded().expect("kev"), &urls, vec![]);
+    assert!(r.coverage.records.errors >= 3, "errors are counted in coverage: {:?}", r.coverage.record_errors);
+}

@@ -1,0 +1,88 @@
+//! The usual doors: open ports with banners, closed and filtered ports,
+//! remote-administration services reachable, bad targets.
+
+mod common;
+
+use common::{Rude, start_rude};
+use std::time::Duration;
+use vigie_model::{ProblemCode, Severity};
+use vigie_probe::{BuildTable, Check, KevCatalog, PortState, ProbeConfig, parse_all, parse_ports, probe, to_result};
+
+fn config(timeout_ms: u64, ports: &str) -> ProbeConfig {
+    let mut c = ProbeConfig::default();
+    c.net.timeout = Duration::from_millis(timeout_ms);
+    c.net.rate = 1000.0;
+    c.ports = Some(parse_ports(ports).expect("ports"));
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_closed_and_banner_ports() {
+    let ip = "127.0.0.1";
+    let (smtp, _) = start_rude(Rude::SmtpBanner, ip).await;
+    // A port that accepts connections, named as RDP.
+    let rdp = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
+    let rdp_port = rdp.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        loop {
+            if rdp.accept().await.is_err() {
+                return;
+            }
+        }
+    });
+    // A closed port: bound, then released, so the kernel refuses connections.
+    let closed_port = {
+        let l = std::net::TcpListener::bind((ip, 0)).expect("bind");
+        l.local_addr().expect("addr").port()
+    };
+    let spec = format!("{}/smtp,{rdp_port}/rdp,{closed_port}", smtp.port());
+    let cfg = config(2000, &spec);
+    let (parsed, errors) = parse_all(&[ip.to_string()], &[], false);
+    assert!(errors.is_empty());
+    let run = probe(&cfg, parsed.targets).await.expect("probe");
+    let ports = &run.hosts[0].ports;
+    let get = |p: u16| ports.iter().find(|o| o.spec.port == p).expect("port observed");
+    let s = get(smtp.port());
+    assert_eq!(s.state, PortState::Open);
+    assert!(s.banner.as_deref().is_some_and(|b| b.starts_with("220 mail.contoso.local Microsoft ESMTP")), "{s:?}");
+    assert_eq!(s.product_hint().as_deref(), Some("Microsoft Exchange / IIS SMTP"));
+    assert_eq!(get(rdp_port).state, PortState::Open);
+    assert_eq!(get(closed_port).state, PortState::Closed);
+    let r = to_result(&run, BuildTable::embedded().expect("table"), &KevCatalog::embedded().expect("kev"), &[ip.into()], vec![]);
+    let rdp_f: Vec<_> = r.findings.iter().filter(|f| f.rule.id == "VG-PRB001").collect();
+    assert_eq!(rdp_f.len(), 1);
+    assert_eq!(rdp_f[0].severity, Severity::High);
+    assert_eq!(rdp_f[0].location.path, format!("{ip}:{rdp_port}"));
+    let smtp_inv = r.inventory.iter().find(|i| i.name == format!("{}/tcp", smtp.port())).expect("smtp inventory");
+    assert!(smtp_inv.details.get("banner").is_some_and(|b| b.contains("ESMTP")));
+    assert!(r.inventory.iter().all(|i| i.name != format!("{closed_port}/tcp")), "closed ports are not inventory");
+    // Only TCP connects: no HTTP request at all (no web port open).
+    assert!(run.sent.iter().all(|s| s.kind == "CONNECT"), "{:?}", run.sent);
+}
+
+/// A filtered port is one that never answers. 192.0.2.1 (TEST-NET-1, RFC 5737)
+/// is never routed: depending on the machine the connect times out (dropped
+/// packets) or fails at once with "network unreachable"; both mean filtered.
+/// (A local listener that never accepts would not do: the kernel completes
+/// the handshake for it, so it looks open.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unroutable_address_is_filtered() {
+    let cfg = config(300, "443");
+    let (parsed, _) = parse_all(&["192.0.2.1".to_string()], &[], false);
+    let run = probe(&cfg, parsed.targets).await.expect("probe");
+    assert_eq!(run.hosts[0].ports[0].state, PortState::Filtered, "{:?}", run.hosts[0].ports);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unresolvable_names_are_counted_with_a_reason() {
+    let mut cfg = config(2000, "443");
+    cfg.checks = vec![Check::Ports];
+    let (parsed, _) = parse_all(&["no-such-host.invalid".to_string()], &[], false);
+    let run = probe(&cfg, parsed.targets).await.expect("probe");
+    let r = to_result(&run, BuildTable::embedded().expect("table"), &KevCatalog::embedded().expect("kev"), &[], vec![]);
+    assert_eq!(r.coverage.files.failed, 1);
+    let p = &r.coverage.failed[0];
+    assert_eq!(p.code, ProblemCode::NotFound);
+    assert!(p.reason.contains("cannot resolve `no-such-host.invalid`"), "{}", p.reason);
+    assert!(run.sent.is_empty(), "nothing is sent to a name that does not resolve");
+}
