@@ -1,0 +1,180 @@
+//! [`SigmaRules`]: the compiled, immutable rule set, its index and its
+//! load report.
+
+use crate::condition::Cond;
+use crate::correlation::Correlation;
+use crate::detection::Selection;
+use crate::info::{LoadStatus, RuleInfo, RuleSetStats};
+use crate::matcher::SigmaMatcher;
+use crate::value::FieldId;
+use std::collections::{HashMap, HashSet};
+use vigie_model::{BlindRule, RejectedRule, RuleCoverage, RuleSetInfo};
+
+/// One compiled detection rule.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    /// Index into [`SigmaRules::rules`].
+    pub info: u32,
+    pub sels: Vec<Selection>,
+    pub cond: Cond,
+    /// Fields the rule reads (reported as evidence).
+    pub fields: Vec<FieldId>,
+    /// Whether a match is reported as a hit.
+    pub emit: bool,
+    /// Correlations fed by this rule.
+    pub feeds: Vec<u32>,
+}
+
+/// Candidate rules for one channel.
+#[derive(Debug, Default)]
+pub(crate) struct Slot {
+    pub by_eid: HashMap<u32, Vec<u32>>,
+    pub any: Vec<u32>,
+}
+
+/// The rule index: (channel, event id) → compiled rules.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    /// Keyed by lower-case channel.
+    pub channels: HashMap<String, Slot>,
+    /// Rules not restricted by channel.
+    pub any: Slot,
+}
+
+impl Index {
+    pub(crate) fn insert(&mut self, channel: Option<&str>, eid: Option<u32>, rule: u32) {
+        let slot = match channel {
+            Some(c) => self.channels.entry(c.to_lowercase()).or_default(),
+            None => &mut self.any,
+        };
+        let list = match eid {
+            Some(e) => slot.by_eid.entry(e).or_default(),
+            None => &mut slot.any,
+        };
+        if !list.contains(&rule) {
+            list.push(rule);
+        }
+    }
+}
+
+/// A compiled set of Sigma and hayabusa rules: immutable, `Send + Sync`,
+/// shared by every [`SigmaMatcher`] (one per thread).
+#[derive(Debug)]
+pub struct SigmaRules {
+    pub(crate) infos: Vec<RuleInfo>,
+    pub(crate) compiled: Vec<Compiled>,
+    /// Field candidates (Sigma name first, then renames).
+    pub(crate) fields: Vec<Box<[String]>>,
+    pub(crate) index: Index,
+    pub(crate) correlations: Vec<Correlation>,
+    pub(crate) sets: Vec<RuleSetStats>,
+}
+
+impl SigmaRules {
+    /// Every rule document seen, loaded or not, in load order.
+    pub fn rules(&self) -> &[RuleInfo] {
+        &self.infos
+    }
+
+    /// Load statistics per directory / file.
+    pub fn sets(&self) -> &[RuleSetStats] {
+        &self.sets
+    }
+
+    /// Number of loaded rules (detections, correlations and filters).
+    pub fn loaded_count(&self) -> usize {
+        self.infos.iter().filter(|r| r.is_loaded()).count()
+    }
+
+    /// The rejected rules with their reasons.
+    pub fn rejected(&self) -> impl Iterator<Item = (&RuleInfo, &str)> {
+        self.infos.iter().filter_map(|r| match &r.load {
+            LoadStatus::Rejected { reason } => Some((r, reason.as_str())),
+            _ => None,
+        })
+    }
+
+    /// A matcher for one thread.
+    pub fn matcher(&self) -> SigmaMatcher<'_> {
+        SigmaMatcher::new(self)
+    }
+
+    /// Every channel some loaded rule reads (original spelling, sorted).
+    pub fn channels(&self) -> Vec<String> {
+        let mut set: Vec<String> = self
+            .infos
+            .iter()
+            .filter(|r| r.is_loaded())
+            .flat_map(|r| r.channels.iter().cloned())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        set.sort();
+        set
+    }
+
+    /// Loaded rules that cannot match evidence holding only `present`
+    /// channels (compared case-insensitively): their channels are all absent.
+    pub fn blind_rules<'a>(&'a self, present: &[String]) -> Vec<&'a RuleInfo> {
+        let present: HashSet<String> = present.iter().map(|c| c.to_lowercase()).collect();
+        self.infos
+            .iter()
+            .filter(|r| {
+                r.is_loaded()
+                    && !r.channels.is_empty()
+                    && !r.channels.iter().any(|c| present.contains(&c.to_lowercase()))
+            })
+            .collect()
+    }
+
+    /// The load outcome in the shape of the vigie model's coverage section:
+    /// loaded count, rejected rules with reasons, blind rules (given the
+    /// channels present in the evidence) and one entry per rule set.
+    pub fn rule_coverage(&self, present_channels: Option<&[String]>) -> RuleCoverage {
+        let rejected = self
+            .rejected()
+            .map(|(r, reason)| RejectedRule {
+                file: format!("{}/{}", self.sets[r.set].path, r.file),
+                rule: Some(r.id.clone()),
+                reason: reason.to_string(),
+            })
+            .collect();
+        let blind = match present_channels {
+            Some(p) => self
+                .blind_rules(p)
+                .into_iter()
+                .map(|r| BlindRule {
+                    rule: r.id.clone(),
+                    title: r.title.clone(),
+                    reason: format!("no event from channel {}", r.channels.join(" or ")),
+                })
+                .collect(),
+            None => Vec::new(),
+        };
+        let sets = self
+            .sets
+            .iter()
+            .map(|s| RuleSetInfo {
+                name: s.name.clone(),
+                kind: "sigma".into(),
+                path: s.path.clone(),
+                loaded: s.loaded,
+                rejected: s.rejected,
+                sha256: s.sha256.clone(),
+                version: None,
+            })
+            .collect();
+        RuleCoverage { loaded: self.loaded_count() as u64, rejected, blind, sets }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<SigmaRules>();
+    }
+}
