@@ -310,6 +310,8 @@ impl Eval<'_, '_> {
         match t {
             Test::Null => slot.state < 2 || slot.orig.is_empty(),
             Test::Exists(want) => (slot.state > 0) == *want,
+            Test::Any(v) => v.iter().any(|t| self.test(t, f)),
+            Test::All(v) => v.iter().all(|t| self.test(t, f)),
             _ if slot.state == 0 => false,
             Test::Str { set, cased } => set.is_match(if *cased { &slot.orig } else { &slot.lower }),
             Test::Regex { res, all } => {
@@ -347,8 +349,6 @@ impl Eval<'_, '_> {
                 };
                 if *all { others.iter().all(|&o| check(o)) } else { others.iter().any(|&o| check(o)) }
             }
-            Test::Any(v) => v.iter().any(|t| self.test(t, f)),
-            Test::All(v) => v.iter().all(|t| self.test(t, f)),
         }
     }
 

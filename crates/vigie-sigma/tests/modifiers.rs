@@ -52,7 +52,7 @@ fn plain_values_are_case_insensitive_exact_with_wildcards() {
         &[&[("Image", r"c:\windows\system32\cmd.exe2")], &[("Other", r"c:\windows\system32\cmd.exe")]],
     );
     check(
-        "    sel:\n        Image: 'C:\\*\\sys*32\\?md.exe'\n    condition: sel",
+        "    sel:\n        Image: 'C:\\\\*\\\\sys*32\\\\?md.exe'\n    condition: sel",
         &[&[("Image", r"C:\Windows\System32\cmd.exe")]],
         &[&[("Image", r"C:\Windows\System32\cmdx.exe")], &[("Image", r"D:\Windows\System32\cmd.exe")]],
     );
@@ -318,3 +318,4 @@ fn malformed_rules_are_rejected_with_reasons() {
     assert!(rejected("    sel:\n        A|cidr: 'nope'\n    condition: sel").contains("CIDR"));
     assert!(rejected("    sel:\n        A|base64: 'x*'\n    condition: sel").contains("wildcards"));
 }
+
