@@ -28,7 +28,9 @@ fn vm_hwm_kib() -> u64 {
 async fn serve() -> Vec<u16> {
     let mut ports = Vec::with_capacity(TARGETS);
     for _ in 0..TARGETS {
-        let l = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.expect("bind (raise `ulimit -n` above 4096)");
+        let l = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+            .await
+            .expect("bind (raise `ulimit -n` above 4096)");
         ports.push(l.local_addr().expect("addr").port());
         tokio::spawn(async move {
             loop {
@@ -67,14 +69,21 @@ fn child(rate: f64) {
         let t = Instant::now();
         let run = probe(&cfg, parsed.targets).await.expect("probe");
         let secs = t.elapsed().as_secs_f64();
-        let failed = run.hosts.iter().filter(|h| h.error.is_some() || h.exchange.as_ref().is_some_and(|x| !x.errors.is_empty())).count();
+        let failed = run
+            .hosts
+            .iter()
+            .filter(|h| {
+                h.error.is_some() || h.exchange.as_ref().is_some_and(|x| !x.errors.is_empty())
+            })
+            .count();
         println!("RESULT {secs:.3} {} {failed} {}", run.sent.len(), vm_hwm_kib());
     });
 }
 
 fn run_child(mode: &str) -> (f64, usize, usize, u64) {
     let exe = std::env::current_exe().expect("current exe");
-    let out = std::process::Command::new(exe).arg("--mode").arg(mode).output().expect("spawn child");
+    let out =
+        std::process::Command::new(exe).arg("--mode").arg(mode).output().expect("spawn child");
     let text = String::from_utf8_lossy(&out.stdout);
     let line = text.lines().find(|l| l.starts_with("RESULT ")).unwrap_or_else(|| {
         panic!("child `{mode}` failed: {}", String::from_utf8_lossy(&out.stderr))
@@ -100,10 +109,21 @@ fn main() {
     }
     println!("vigie-probe loopback bench: {TARGETS} targets, 3 connections each");
     let (fs, fn_, ff, frss) = run_child("floor");
-    println!("floor   (rate 100000/s): {fs:7.2} s  {fn_} connections  {:8.0} conn/s  failures {ff}  peak RSS {:.1} MiB", fn_ as f64 / fs, frss as f64 / 1024.0);
+    println!(
+        "floor   (rate 100000/s): {fs:7.2} s  {fn_} connections  {:8.0} conn/s  failures {ff}  peak RSS {:.1} MiB",
+        fn_ as f64 / fs,
+        frss as f64 / 1024.0
+    );
     let (rs, rn, rf, rrss) = run_child("rate200");
     let expected = rn as f64 / 200.0;
-    println!("rate200 (rate   200/s): {rs:7.2} s  {rn} connections  {:8.0} conn/s  failures {rf}  peak RSS {:.1} MiB", rn as f64 / rs, rrss as f64 / 1024.0);
-    println!("rate200: expected {expected:.2} s (connections ÷ 200), measured/expected = {:.3}", rs / expected);
+    println!(
+        "rate200 (rate   200/s): {rs:7.2} s  {rn} connections  {:8.0} conn/s  failures {rf}  peak RSS {:.1} MiB",
+        rn as f64 / rs,
+        rrss as f64 / 1024.0
+    );
+    println!(
+        "rate200: expected {expected:.2} s (connections ÷ 200), measured/expected = {:.3}",
+        rs / expected
+    );
     println!("floor headroom: unthrottled is {:.1}× faster than the 200/s budget", rs / fs);
 }

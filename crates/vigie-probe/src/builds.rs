@@ -201,7 +201,12 @@ impl BuildTable {
                 kb: opt(field(5)),
             });
         }
-        Ok(BuildTable { table_date: file.table_date, products: file.products, rows, cves: file.cves })
+        Ok(BuildTable {
+            table_date: file.table_date,
+            products: file.products,
+            rows,
+            cves: file.cves,
+        })
     }
 
     /// A product by key.
@@ -237,7 +242,9 @@ impl BuildTable {
 
     /// The row of an update on a CU.
     pub fn row(&self, product: &str, cu: &str, update: Option<&str>) -> Option<&BuildRow> {
-        self.rows.iter().find(|r| r.product == product && r.cu == cu && r.update.as_deref() == update)
+        self.rows
+            .iter()
+            .find(|r| r.product == product && r.cu == cu && r.update.as_deref() == update)
     }
 
     /// Identify a build. `full` says whether the revision is known (a
@@ -254,7 +261,11 @@ impl BuildTable {
             .iter()
             .find(|r| r.product == p.key && r.build.build == b.build)
             .map(|r| r.cu.clone());
-        let row = if full { self.rows.iter().find(|r| r.product == p.key && r.build == b).cloned() } else { None };
+        let row = if full {
+            self.rows.iter().find(|r| r.product == p.key && r.build == b).cloned()
+        } else {
+            None
+        };
         Identification { product, cu, row, full }
     }
 
@@ -272,29 +283,58 @@ impl BuildTable {
             reason,
         };
         let Some(p) = &id.product else {
-            return verdict(CveState::Unknown, None, false, format!("build {b} is not a known Exchange version"));
+            return verdict(
+                CveState::Unknown,
+                None,
+                false,
+                format!("build {b} is not a known Exchange version"),
+            );
         };
         let Some(fixes) = cve.fixes.get(&p.key) else {
-            return verdict(CveState::NotAffected, None, false, format!("{} is not affected", p.name));
+            return verdict(
+                CveState::NotAffected,
+                None,
+                false,
+                format!("{} is not affected", p.name),
+            );
         };
         let Some(cu) = &id.cu else {
-            return verdict(CveState::Unknown, None, false, format!("build {b} matches no known {} cumulative update", p.name));
+            return verdict(
+                CveState::Unknown,
+                None,
+                false,
+                format!("build {b} matches no known {} cumulative update", p.name),
+            );
         };
         let ord = self.cu_ordinal(&p.key, cu).unwrap_or(0);
         if let Some(fix) = fixes.get(cu) {
             if fix == "release" {
                 let row = self.row(&p.key, cu, None).cloned();
-                return verdict(CveState::Fixed, row, false, format!("{} {cu} includes the fix", p.name));
+                return verdict(
+                    CveState::Fixed,
+                    row,
+                    false,
+                    format!("{} {cu} includes the fix", p.name),
+                );
             }
             let Some(row) = self.row(&p.key, cu, Some(fix)).cloned() else {
-                return verdict(CveState::Unknown, None, false, format!("table has no build for {cu} {fix}"));
+                return verdict(
+                    CveState::Unknown,
+                    None,
+                    false,
+                    format!("table has no build for {cu} {fix}"),
+                );
             };
             if !id.full {
-                let reason = format!("{} {cu} is fixed only from {fix} ({}) on; the installed update level is not visible", p.name, row.build);
+                let reason = format!(
+                    "{} {cu} is fixed only from {fix} ({}) on; the installed update level is not visible",
+                    p.name, row.build
+                );
                 return verdict(CveState::VulnerableUnlessUpdated, Some(row), false, reason);
             }
             if b >= row.build {
-                let reason = format!("installed {b} ≥ first fixed build {} ({cu} {fix})", row.build);
+                let reason =
+                    format!("installed {b} ≥ first fixed build {} ({cu} {fix})", row.build);
                 return self.with_caveat(cve, verdict(CveState::Fixed, Some(row), false, reason));
             }
             let reason = format!("installed {b} < first fixed build {} ({cu} {fix})", row.build);
@@ -308,14 +348,24 @@ impl BuildTable {
             .collect();
         if let Some((_, rc, _)) = listed.iter().find(|(o, _, f)| *f == "release" && *o <= ord) {
             let row = self.row(&p.key, rc, None).cloned();
-            return verdict(CveState::Fixed, row, false, format!("{} {rc} and later include the fix", p.name));
+            return verdict(
+                CveState::Fixed,
+                row,
+                false,
+                format!("{} {rc} and later include the fix", p.name),
+            );
         }
         if listed.iter().all(|(o, _, _)| *o > ord) {
             let target = self.remediation_target(&p.key, fixes);
             let reason = format!("{} {cu} never received a fix for {}", p.name, cve.cve);
             return verdict(CveState::Vulnerable, target, true, reason);
         }
-        verdict(CveState::Unknown, None, false, format!("{cu} is newer than every CU vigie knows fixes for"))
+        verdict(
+            CveState::Unknown,
+            None,
+            false,
+            format!("{cu} is newer than every CU vigie knows fixes for"),
+        )
     }
 
     fn with_caveat(&self, cve: &CveInfo, mut v: CveVerdict) -> CveVerdict {
@@ -328,10 +378,13 @@ impl BuildTable {
 
     /// The update to move to when the installed CU has no fix: the newest
     /// listed CU's release or fixing update.
-    fn remediation_target(&self, product: &str, fixes: &BTreeMap<String, String>) -> Option<BuildRow> {
-        let (cu, fix) = fixes
-            .iter()
-            .max_by_key(|(c, _)| self.cu_ordinal(product, c).unwrap_or(0))?;
+    fn remediation_target(
+        &self,
+        product: &str,
+        fixes: &BTreeMap<String, String>,
+    ) -> Option<BuildRow> {
+        let (cu, fix) =
+            fixes.iter().max_by_key(|(c, _)| self.cu_ordinal(product, c).unwrap_or(0))?;
         let update = if fix == "release" { None } else { Some(fix.as_str()) };
         self.row(product, cu, update).cloned()
     }

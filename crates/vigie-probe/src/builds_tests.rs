@@ -62,7 +62,9 @@ fn cve_fixes_are_consistent_and_monotone() {
             let mut listed: Vec<(usize, &String, &String)> = fixes
                 .iter()
                 .map(|(cu, f)| {
-                    let o = t.cu_ordinal(pk, cu).unwrap_or_else(|| panic!("{} {pk} {cu}: unknown CU", c.cve));
+                    let o = t
+                        .cu_ordinal(pk, cu)
+                        .unwrap_or_else(|| panic!("{} {pk} {cu}: unknown CU", c.cve));
                     (o, cu, f)
                 })
                 .collect();
@@ -71,15 +73,26 @@ fn cve_fixes_are_consistent_and_monotone() {
             let mut last_date = None;
             for (i, (_, cu, f)) in listed.iter().enumerate() {
                 let up = if *f == "release" { None } else { Some(f.as_str()) };
-                let row = t.row(pk, cu, up).unwrap_or_else(|| panic!("{} {pk} {cu} {f}: not in table", c.cve));
+                let row = t
+                    .row(pk, cu, up)
+                    .unwrap_or_else(|| panic!("{} {pk} {cu} {f}: not in table", c.cve));
                 if *f == "release" {
-                    assert_eq!(i, listed.len() - 1, "{} {pk}: `release` must be the newest listed CU", c.cve);
+                    assert_eq!(
+                        i,
+                        listed.len() - 1,
+                        "{} {pk}: `release` must be the newest listed CU",
+                        c.cve
+                    );
                     // A CU that includes the fix comes out after the fix.
                     if let Some(d) = last_date {
                         assert!(date_key(&row.released) >= Some(d), "{} {pk} {cu}", c.cve);
                     }
                 }
-                assert!(last_build.is_none_or(|lb| row.build > lb), "{} {pk}: fixed builds not increasing", c.cve);
+                assert!(
+                    last_build.is_none_or(|lb| row.build > lb),
+                    "{} {pk}: fixed builds not increasing",
+                    c.cve
+                );
                 last_build = Some(row.build);
                 last_date = date_key(&row.released).or(last_date);
             }
@@ -97,7 +110,11 @@ fn reference_fixed_builds() {
         v.into_iter().find(|x| x.cve.cve == cve).map(|x| (x.state, x.fixed_by.map(|r| r.build)))
     };
     // ProxyLogon fixed builds from the reference (§4.1).
-    for (build, cve) in [("15.2.792.10", "CVE-2021-26855"), ("15.1.2176.9", "CVE-2021-26855"), ("15.0.1497.12", "CVE-2021-26855")] {
+    for (build, cve) in [
+        ("15.2.792.10", "CVE-2021-26855"),
+        ("15.1.2176.9", "CVE-2021-26855"),
+        ("15.0.1497.12", "CVE-2021-26855"),
+    ] {
         assert_eq!(fixed(cve, build).map(|x| x.0), Some(CveState::Fixed), "{build}");
     }
     // ProxyNotShell: 2019 CU12 Apr/May22 → vulnerable, fixed by 15.2.1118.20.
@@ -117,9 +134,11 @@ fn reference_fixed_builds() {
     assert_eq!(fixed("CVE-2021-34473", "14.3.509.0").map(|x| x.0), Some(CveState::NotAffected));
     assert_eq!(fixed("CVE-2021-26857", "14.3.509.0").map(|x| x.0), Some(CveState::Vulnerable));
     // Subscription Edition is affected by none.
-    assert!(t.assess(b("15.2.2562.17"), &t.identify(b("15.2.2562.17"), true))
-        .iter()
-        .all(|v| v.state == CveState::NotAffected));
+    assert!(
+        t.assess(b("15.2.2562.17"), &t.identify(b("15.2.2562.17"), true))
+            .iter()
+            .all(|v| v.state == CveState::NotAffected)
+    );
     // Extended Protection caveat: 2016 CU23 at Nov22SU is "unknown" for CVE-2024-21410.
     assert_eq!(fixed("CVE-2024-21410", "15.1.2507.16").map(|x| x.0), Some(CveState::Unknown));
 }

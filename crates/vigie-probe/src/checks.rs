@@ -81,9 +81,9 @@ impl Check {
     /// Safety class.
     pub fn safety(self) -> Safety {
         match self {
-            Check::ProxyLogonSsrf | Check::ProxyShellAutodiscover | Check::ProxyNotShellMitigation => {
-                Safety::SafeActive
-            }
+            Check::ProxyLogonSsrf
+            | Check::ProxyShellAutodiscover
+            | Check::ProxyNotShellMitigation => Safety::SafeActive,
             _ => Safety::Passive,
         }
     }
@@ -91,14 +91,28 @@ impl Check {
     /// What it sends and what it learns.
     pub fn description(self) -> &'static str {
         match self {
-            Check::Ports => "TCP connect to each port; reads the first line the service sends (SMTP, FTP, SSH, POP3, IMAP banners); sends nothing",
-            Check::Tls => "TLS handshake; records the certificate (subject, SAN names, issuer, validity, self-signed, expired)",
-            Check::ExchangeOwa => "GET /owa/auth/logon.aspx and GET /owa/: OWA presence, X-OWA-Version header (full build), /owa/auth/<build>/ paths (CU only)",
+            Check::Ports => {
+                "TCP connect to each port; reads the first line the service sends (SMTP, FTP, SSH, POP3, IMAP banners); sends nothing"
+            }
+            Check::Tls => {
+                "TLS handshake; records the certificate (subject, SAN names, issuer, validity, self-signed, expired)"
+            }
+            Check::ExchangeOwa => {
+                "GET /owa/auth/logon.aspx and GET /owa/: OWA presence, X-OWA-Version header (full build), /owa/auth/<build>/ paths (CU only)"
+            }
             Check::ExchangeEcp => "GET /ecp/: is the Exchange admin center reachable",
-            Check::ExchangeExportTool => "GET /ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application: full build from assemblyIdentity version",
-            Check::ProxyLogonSsrf => "GET /owa/auth/x.js with the X-AnonResource-Backend/X-BEResource cookie pointing at localhost; vulnerable if X-CalculatedBETarget names localhost (CVE-2021-26855)",
-            Check::ProxyShellAutodiscover => "GET /autodiscover/autodiscover.json?@test.com/owa/?&Email=autodiscover/autodiscover.json%3F@test.com, no redirect: 302 vulnerable, 400 patched (CVE-2021-34473)",
-            Check::ProxyNotShellMitigation => "GET the CVE-2022-41040 autodiscover pattern: blocked (rewrite rule) or answered (302)",
+            Check::ExchangeExportTool => {
+                "GET /ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application: full build from assemblyIdentity version"
+            }
+            Check::ProxyLogonSsrf => {
+                "GET /owa/auth/x.js with the X-AnonResource-Backend/X-BEResource cookie pointing at localhost; vulnerable if X-CalculatedBETarget names localhost (CVE-2021-26855)"
+            }
+            Check::ProxyShellAutodiscover => {
+                "GET /autodiscover/autodiscover.json?@test.com/owa/?&Email=autodiscover/autodiscover.json%3F@test.com, no redirect: 302 vulnerable, 400 patched (CVE-2021-34473)"
+            }
+            Check::ProxyNotShellMitigation => {
+                "GET the CVE-2022-41040 autodiscover pattern: blocked (rewrite rule) or answered (302)"
+            }
         }
     }
 }
@@ -116,10 +130,15 @@ pub fn parse_checks(spec: &str) -> Result<Vec<Check>, String> {
         let picked: Vec<Check> = match name {
             "all" => Check::ALL.to_vec(),
             "passive" => Check::ALL.into_iter().filter(|c| c.safety() == Safety::Passive).collect(),
-            "safe-active" => Check::ALL.into_iter().filter(|c| c.safety() == Safety::SafeActive).collect(),
+            "safe-active" => {
+                Check::ALL.into_iter().filter(|c| c.safety() == Safety::SafeActive).collect()
+            }
             id => vec![Check::ALL.into_iter().find(|c| c.id() == id).ok_or_else(|| {
                 let ids: Vec<&str> = Check::ALL.iter().map(|c| c.id()).collect();
-                format!("unknown check `{id}`: expected all, passive, safe-active or one of {}", ids.join(", "))
+                format!(
+                    "unknown check `{id}`: expected all, passive, safe-active or one of {}",
+                    ids.join(", ")
+                )
             })?],
         };
         if neg { removed.extend(picked) } else { set.extend(picked) }

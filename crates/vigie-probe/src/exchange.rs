@@ -19,7 +19,8 @@ pub mod paths {
     /// Exchange admin center.
     pub const ECP_ROOT: &str = "/ecp/";
     /// ClickOnce manifest of the eDiscovery export tool (full build).
-    pub const EXPORT_TOOL: &str = "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application";
+    pub const EXPORT_TOOL: &str =
+        "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application";
     /// ProxyLogon (CVE-2021-26855) check path.
     pub const PROXYLOGON: &str = "/owa/auth/x.js";
     /// The cookie of Microsoft's nmap check: route to `localhost` only.
@@ -108,7 +109,9 @@ fn re(cell: &'static OnceLock<Regex>, pat: &str) -> &'static Regex {
 fn owa_path_build(body: &str) -> Option<Build> {
     static R: OnceLock<Regex> = OnceLock::new();
     let r = re(&R, r"/owa/(?:auth/)?(1[45]\.\d{1,2}\.\d{1,5}(?:\.\d{1,5})?)/");
-    r.captures(body).and_then(|c| Build::parse_partial(&c[1])).map(|(b, _)| Build { revision: 0, ..b })
+    r.captures(body)
+        .and_then(|c| Build::parse_partial(&c[1]))
+        .map(|(b, _)| Build { revision: 0, ..b })
 }
 
 fn manifest_build(body: &str) -> Option<Build> {
@@ -117,8 +120,14 @@ fn manifest_build(body: &str) -> Option<Build> {
     r.captures(body).and_then(|c| c[1].parse().ok())
 }
 
-fn http_evidence(method: &str, url: String, r: &HttpResponse, facts: &[(&str, String)]) -> Evidence {
-    let mut f: BTreeMap<String, String> = facts.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
+fn http_evidence(
+    method: &str,
+    url: String,
+    r: &HttpResponse,
+    facts: &[(&str, String)],
+) -> Evidence {
+    let mut f: BTreeMap<String, String> =
+        facts.iter().map(|(k, v)| ((*k).to_string(), v.clone())).collect();
     for h in ["x-owa-version", "x-feserver", "x-calculatedbetarget", "server", "location"] {
         if let Some(v) = r.header(h) {
             f.entry(h.to_string()).or_insert_with(|| v.chars().take(300).collect());
@@ -139,25 +148,34 @@ fn looks_like_exchange(r: &HttpResponse) -> bool {
 }
 
 /// Runs the ladder on one web port.
-pub struct Ladder<'a> {
+pub(crate) struct Ladder<'a> {
     /// Network machinery.
-    pub net: &'a Net,
+    pub(crate) net: &'a Net,
     /// Host.
-    pub ep: &'a Endpoint,
+    pub(crate) ep: &'a Endpoint,
     /// Port.
-    pub port: u16,
+    pub(crate) port: u16,
     /// TLS or plain HTTP.
-    pub tls: bool,
+    pub(crate) tls: bool,
     /// Selected checks.
-    pub checks: &'a [Check],
+    pub(crate) checks: &'a [Check],
 }
 
 impl Ladder<'_> {
     fn url(&self, path: &str) -> String {
-        format!("{}://{}{path}", if self.tls { "https" } else { "http" }, self.ep.authority(self.port))
+        format!(
+            "{}://{}{path}",
+            if self.tls { "https" } else { "http" },
+            self.ep.authority(self.port)
+        )
     }
 
-    async fn get(&self, path: &str, headers: &[(&str, &str)], obs: &mut ExchangeObservation) -> Option<HttpResponse> {
+    async fn get(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        obs: &mut ExchangeObservation,
+    ) -> Option<HttpResponse> {
         match self.net.http(self.ep, self.port, self.tls, Method::Get, path, headers).await {
             Ok(r) => {
                 if obs.cert.is_none() {
@@ -183,13 +201,18 @@ impl Ladder<'_> {
             && let Ok(b) = v.trim().parse::<Build>()
         {
             let ev = http_evidence("GET", self.url(path), r, &[("x-owa-version", v.to_string())]);
-            obs.from_header = Some(BuildSource { build: b, full: true, method: "X-OWA-Version header", evidence: ev });
+            obs.from_header = Some(BuildSource {
+                build: b,
+                full: true,
+                method: "X-OWA-Version header",
+                evidence: ev,
+            });
         }
     }
 
     /// Run the selected checks. A port that is not Exchange gets only the
     /// fingerprint requests.
-    pub async fn run(&self) -> ExchangeObservation {
+    pub(crate) async fn run(&self) -> ExchangeObservation {
         let mut obs = ExchangeObservation { base: self.url(""), ..Default::default() };
         let want = |c: Check| self.checks.contains(&c);
         if !(want(Check::ExchangeOwa) || want(Check::ExchangeExportTool)) {
@@ -215,7 +238,8 @@ impl Ladder<'_> {
         }
         if want(Check::ExchangeEcp)
             && let Some(r) = self.get(paths::ECP_ROOT, &[], &mut obs).await
-            && (r.status == 200 || (r.status == 302 && r.header("location").is_some_and(|l| l.contains("ecp"))))
+            && (r.status == 200
+                || (r.status == 302 && r.header("location").is_some_and(|l| l.contains("ecp"))))
         {
             obs.ecp = Some(http_evidence("GET", self.url(paths::ECP_ROOT), &r, &[]));
         }
@@ -236,7 +260,12 @@ impl Ladder<'_> {
             {
                 let cu = format!("{}.{}.{}", b.major, b.minor, b.build);
                 let ev = http_evidence("GET", self.url(path), r, &[("owa_path_build", cu)]);
-                obs.from_path = Some(BuildSource { build: b, full: false, method: "OWA resource path", evidence: ev });
+                obs.from_path = Some(BuildSource {
+                    build: b,
+                    full: false,
+                    method: "OWA resource path",
+                    evidence: ev,
+                });
             }
         }
     }
@@ -248,8 +277,18 @@ impl Ladder<'_> {
             return;
         }
         if let Some(b) = manifest_build(&r.text()) {
-            let ev = http_evidence("GET", self.url(paths::EXPORT_TOOL), &r, &[("assemblyIdentity version", b.to_string())]);
-            obs.from_manifest = Some(BuildSource { build: b, full: true, method: "export tool manifest", evidence: ev });
+            let ev = http_evidence(
+                "GET",
+                self.url(paths::EXPORT_TOOL),
+                &r,
+                &[("assemblyIdentity version", b.to_string())],
+            );
+            obs.from_manifest = Some(BuildSource {
+                build: b,
+                full: true,
+                method: "export tool manifest",
+                evidence: ev,
+            });
         }
     }
 
@@ -264,16 +303,30 @@ impl Ladder<'_> {
             && let Some(r) = self.get(paths::PROXYSHELL, &[], obs).await
         {
             let (behaviour, detail) = match r.status {
-                302 => (Behaviour::Vulnerable, "302 redirect: the front end accepted the path confusion (unpatched ProxyShell behaviour)"),
-                400 => (Behaviour::NotVulnerable, "400 Bad Request: the path confusion is rejected (patched behaviour)"),
+                302 => (
+                    Behaviour::Vulnerable,
+                    "302 redirect: the front end accepted the path confusion (unpatched ProxyShell behaviour)",
+                ),
+                400 => (
+                    Behaviour::NotVulnerable,
+                    "400 Bad Request: the path confusion is rejected (patched behaviour)",
+                ),
                 _ => (Behaviour::Inconclusive, "neither 302 nor 400: the answer does not say"),
             };
             let ev = http_evidence("GET", self.url(paths::PROXYSHELL), &r, &[]);
-            obs.active.push(ActiveResult { check: Check::ProxyShellAutodiscover, behaviour, evidence: ev, detail: detail.into() });
+            obs.active.push(ActiveResult {
+                check: Check::ProxyShellAutodiscover,
+                behaviour,
+                evidence: ev,
+                detail: detail.into(),
+            });
         }
         if self.checks.contains(&Check::ProxyNotShellMitigation) {
             let url = self.url(paths::PROXYNOTSHELL);
-            let res = self.net.http(self.ep, self.port, self.tls, Method::Get, paths::PROXYNOTSHELL, &[]).await;
+            let res = self
+                .net
+                .http(self.ep, self.port, self.tls, Method::Get, paths::PROXYNOTSHELL, &[])
+                .await;
             obs.active.push(judge_proxynotshell(url, res));
         }
     }
@@ -282,15 +335,32 @@ impl Ladder<'_> {
         let target = r.header("x-calculatedbetarget").unwrap_or("").to_string();
         let body = r.text();
         let (behaviour, detail) = if target.to_ascii_lowercase().contains("localhost") {
-            (Behaviour::Vulnerable, format!("X-CalculatedBETarget: {target} — the front end routed an anonymous request to the back end named in the cookie (server-side request forgery)"))
+            (
+                Behaviour::Vulnerable,
+                format!(
+                    "X-CalculatedBETarget: {target} — the front end routed an anonymous request to the back end named in the cookie (server-side request forgery)"
+                ),
+            )
         } else if r.status == 500 && body.contains("NegotiateSecurityContext") {
-            (Behaviour::Vulnerable, "HTTP 500 with NegotiateSecurityContext: the cookie-named back end was contacted".to_string())
+            (
+                Behaviour::Vulnerable,
+                "HTTP 500 with NegotiateSecurityContext: the cookie-named back end was contacted"
+                    .to_string(),
+            )
         } else if r.status == 500 {
             (Behaviour::Inconclusive, "HTTP 500 without the markers of the SSRF".to_string())
         } else {
-            (Behaviour::NotVulnerable, format!("HTTP {}, no X-CalculatedBETarget naming localhost", r.status))
+            (
+                Behaviour::NotVulnerable,
+                format!("HTTP {}, no X-CalculatedBETarget naming localhost", r.status),
+            )
         };
-        let ev = http_evidence("GET", self.url(paths::PROXYLOGON), r, &[("cookie sent", paths::PROXYLOGON_COOKIE.to_string())]);
+        let ev = http_evidence(
+            "GET",
+            self.url(paths::PROXYLOGON),
+            r,
+            &[("cookie sent", paths::PROXYLOGON_COOKIE.to_string())],
+        );
         ActiveResult { check: Check::ProxyLogonSsrf, behaviour, evidence: ev, detail }
     }
 }
@@ -325,9 +395,13 @@ mod tests {
 
     #[test]
     fn reads_builds_from_pages() {
-        let page = r#"<link rel="shortcut icon" href="/owa/auth/15.1.2507/themes/resources/favicon.ico">"#;
+        let page =
+            r#"<link rel="shortcut icon" href="/owa/auth/15.1.2507/themes/resources/favicon.ico">"#;
         assert_eq!(owa_path_build(page), Some(Build::new(15, 1, 2507, 0)));
-        assert_eq!(owa_path_build(r#"src="/owa/14.3.513.0/scripts/x.js""#), Some(Build::new(14, 3, 513, 0)));
+        assert_eq!(
+            owa_path_build(r#"src="/owa/14.3.513.0/scripts/x.js""#),
+            Some(Build::new(14, 3, 513, 0))
+        );
         let manifest = r#"<?xml version="1.0"?><asmv1:assembly><assemblyIdentity name="microsoft.exchange.ediscovery.exporttool.application" version="15.2.1118.9" publicKeyToken="b03f5f7f11d50a3a" language="neutral" processorArchitecture="msil" xmlns="urn:schemas-microsoft-com:asm.v1" />"#;
         assert_eq!(manifest_build(manifest), Some(Build::new(15, 2, 1118, 9)));
         assert_eq!(manifest_build("<assemblyIdentity name='x'/>"), None);

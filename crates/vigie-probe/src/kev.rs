@@ -86,7 +86,9 @@ pub enum KevError {
         source: std::io::Error,
     },
     /// The file is not a KEV catalog.
-    #[error("{path} is not a CISA KEV catalog: {reason} — download known_exploited_vulnerabilities.json from cisa.gov and try again")]
+    #[error(
+        "{path} is not a CISA KEV catalog: {reason} — download known_exploited_vulnerabilities.json from cisa.gov and try again"
+    )]
     Invalid {
         /// The file.
         path: String,
@@ -115,10 +117,13 @@ impl KevCatalog {
     /// the required top-level keys, or with no valid entry, is an error.
     pub fn parse(text: &str, origin: &str) -> Result<KevCatalog, KevError> {
         let invalid = |reason: String| KevError::Invalid { path: origin.to_string(), reason };
-        let raw: RawCatalog = serde_json::from_str(text).map_err(|e| invalid(format!("JSON error: {e}")))?;
-        let version = raw.catalog_version.ok_or_else(|| invalid("missing `catalogVersion`".into()))?;
+        let raw: RawCatalog =
+            serde_json::from_str(text).map_err(|e| invalid(format!("JSON error: {e}")))?;
+        let version =
+            raw.catalog_version.ok_or_else(|| invalid("missing `catalogVersion`".into()))?;
         let released = raw.date_released.ok_or_else(|| invalid("missing `dateReleased`".into()))?;
-        let vulns = raw.vulnerabilities.ok_or_else(|| invalid("missing `vulnerabilities`".into()))?;
+        let vulns =
+            raw.vulnerabilities.ok_or_else(|| invalid("missing `vulnerabilities`".into()))?;
         let date = released.get(..10).unwrap_or("").to_string();
         if !valid_date(&date) {
             return Err(invalid(format!("`dateReleased` `{released}` is not a date")));
@@ -127,9 +132,12 @@ impl KevCatalog {
         let mut rejected = Vec::new();
         for (i, v) in vulns.into_iter().enumerate() {
             match serde_json::from_value::<KevEntry>(v) {
-                Ok(e) if !valid_cve(&e.cve_id) => rejected.push(format!("entry {}: bad cveID `{}`", i + 1, e.cve_id)),
-                Ok(e) if !valid_date(&e.date_added) || !valid_date(&e.due_date) => rejected
-                    .push(format!("entry {} ({}): dateAdded/dueDate not YYYY-MM-DD", i + 1, e.cve_id)),
+                Ok(e) if !valid_cve(&e.cve_id) => {
+                    rejected.push(format!("entry {}: bad cveID `{}`", i + 1, e.cve_id))
+                }
+                Ok(e) if !valid_date(&e.date_added) || !valid_date(&e.due_date) => rejected.push(
+                    format!("entry {} ({}): dateAdded/dueDate not YYYY-MM-DD", i + 1, e.cve_id),
+                ),
                 Ok(e) => entries.push(e),
                 Err(err) => rejected.push(format!("entry {}: {err}", i + 1)),
             }
@@ -140,9 +148,18 @@ impl KevCatalog {
         if let Some(n) = raw.count
             && n as usize != entries.len() + rejected.len()
         {
-            rejected.push(format!("`count` says {n} but the file has {} entries", entries.len() + rejected.len()));
+            rejected.push(format!(
+                "`count` says {n} but the file has {} entries",
+                entries.len() + rejected.len()
+            ));
         }
-        Ok(KevCatalog { catalog_version: version, date_released: date, entries, rejected, origin: origin.to_string() })
+        Ok(KevCatalog {
+            catalog_version: version,
+            date_released: date,
+            entries,
+            rejected,
+            origin: origin.to_string(),
+        })
     }
 
     /// The embedded Exchange extract.
@@ -180,7 +197,8 @@ impl KevCatalog {
     /// Entries about Microsoft Exchange.
     pub fn exchange_entries(&self) -> impl Iterator<Item = &KevEntry> {
         self.entries.iter().filter(|e| {
-            e.vendor_project.eq_ignore_ascii_case("microsoft") && e.product.to_ascii_lowercase().contains("exchange")
+            e.vendor_project.eq_ignore_ascii_case("microsoft")
+                && e.product.to_ascii_lowercase().contains("exchange")
         })
     }
 
@@ -205,7 +223,9 @@ pub fn data_dir() -> Option<PathBuf> {
     if let Some(d) = var("XDG_DATA_HOME") {
         return Some(d.join("vigie"));
     }
-    if cfg!(windows) && let Some(d) = var("APPDATA") {
+    if cfg!(windows)
+        && let Some(d) = var("APPDATA")
+    {
         return Some(d.join("vigie"));
     }
     var("HOME").map(|h| h.join(".local").join("share").join("vigie"))

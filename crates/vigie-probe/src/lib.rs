@@ -41,16 +41,25 @@ mod target;
 mod tls;
 mod version;
 
-pub use crate::builds::{BuildRow, BuildTable, CveInfo, CveState, CveVerdict, Identification, Product, TableError, date_key};
+pub use crate::builds::{
+    BuildRow, BuildTable, CveInfo, CveState, CveVerdict, Identification, Product, TableError,
+    date_key,
+};
 pub use crate::checks::{Check, Safety, parse_checks};
 pub use crate::exchange::{ActiveResult, Behaviour, BuildSource, ExchangeObservation, paths};
-pub use crate::kev::{KEV_FILE_NAME, KevCatalog, KevEntry, KevError, data_dir, import as import_kev};
-pub use crate::net::{DEFAULT_MAX_BODY, HttpResponse, NetConfig, NetError, SentRequest};
-pub use crate::ports::{DEFAULT_PORTS, PortObservation, PortSpec, PortState, parse_ports, spec_for};
-pub use crate::runner::{
-    DEFAULT_CONCURRENCY, DEFAULT_RATE, DEFAULT_TIMEOUT_SECS, HostReport, ProbeConfig, ProbeRun, probe, probe_blocking, to_result,
-    user_agent,
+pub use crate::kev::{
+    KEV_FILE_NAME, KevCatalog, KevEntry, KevError, data_dir, import as import_kev,
 };
-pub use crate::target::{MAX_RANGE, MAX_RANGE_LARGE, Parsed, Scheme, Target, TargetError, parse_all, parse_target};
+pub use crate::net::{DEFAULT_MAX_BODY, HttpResponse, NetConfig, NetError, SentRequest};
+pub use crate::ports::{
+    DEFAULT_PORTS, PortObservation, PortSpec, PortState, parse_ports, spec_for,
+};
+pub use crate::runner::{
+    DEFAULT_CONCURRENCY, DEFAULT_RATE, DEFAULT_TIMEOUT_SECS, HostReport, ProbeConfig, ProbeRun,
+    probe, probe_blocking, to_result, user_agent,
+};
+pub use crate::target::{
+    MAX_RANGE, MAX_RANGE_LARGE, Parsed, Scheme, Target, TargetError, parse_all, parse_target,
+};
 pub use crate::tls::CertFacts;
 pub use crate::version::{Build, BuildParseError};

@@ -9,7 +9,6 @@ use http_body_util::{BodyExt, Empty};
 use hyper_util::rt::TokioIo;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -33,20 +32,24 @@ pub struct NetConfig {
     pub max_body: usize,
 }
 
-/// The two methods vigie ever sends.
+/// The only method vigie sends (GET without a body). A closed set on
+/// purpose: adding a method means changing this type and `docs/probe.md`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
+pub(crate) enum Method {
     /// GET without a body.
     Get,
-    /// HEAD.
-    Head,
 }
 
 impl Method {
     fn as_hyper(self) -> hyper::Method {
         match self {
             Method::Get => hyper::Method::GET,
-            Method::Head => hyper::Method::HEAD,
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
         }
     }
 }
@@ -120,17 +123,21 @@ fn io_err(e: std::io::Error) -> NetError {
 
 /// A resolved target host: the name used for Host/SNI/CONNECT and its addresses.
 #[derive(Clone, Debug)]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// Host name or IP literal (no brackets).
-    pub host: String,
+    pub(crate) host: String,
     /// Addresses to connect to (empty when a proxy resolves the name).
-    pub addrs: Vec<IpAddr>,
+    pub(crate) addrs: Vec<IpAddr>,
 }
 
 impl Endpoint {
     /// `host:port` with brackets around IPv6 literals.
-    pub fn authority(&self, port: u16) -> String {
-        if self.host.contains(':') { format!("[{}]:{port}", self.host) } else { format!("{}:{port}", self.host) }
+    pub(crate) fn authority(&self, port: u16) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{port}", self.host)
+        } else {
+            format!("{}:{port}", self.host)
+        }
     }
 }
 
@@ -163,13 +170,12 @@ impl RateLimiter {
 }
 
 /// Shared network machinery (one per probe run).
-pub struct Net {
+pub(crate) struct Net {
     cfg: NetConfig,
     tls: tokio_rustls::TlsConnector,
     sem: Semaphore,
     limiter: RateLimiter,
     sent: std::sync::Mutex<Vec<SentRequest>>,
-    count: AtomicU64,
     proxy: Option<(String, u16)>,
 }
 
@@ -180,34 +186,31 @@ enum Stream {
 
 impl Net {
     /// Build the machinery; fails on an invalid proxy URL or TLS setup.
-    pub fn new(cfg: NetConfig) -> Result<Arc<Net>, String> {
+    pub(crate) fn new(cfg: NetConfig) -> Result<Arc<Net>, String> {
         let tls = client_config().map_err(|e| format!("TLS setup failed: {e}"))?;
         let proxy = cfg.proxy.as_deref().map(parse_proxy).transpose()?;
         let rate = if cfg.rate.is_finite() && cfg.rate > 0.0 { cfg.rate } else { 1.0 };
         Ok(Arc::new(Net {
             tls: tokio_rustls::TlsConnector::from(tls),
             sem: Semaphore::new(cfg.concurrency.max(1)),
-            limiter: RateLimiter { interval: Duration::from_secs_f64(1.0 / rate), next: Mutex::new(Instant::now()) },
+            limiter: RateLimiter {
+                interval: Duration::from_secs_f64(1.0 / rate),
+                next: Mutex::new(Instant::now()),
+            },
             sent: std::sync::Mutex::new(Vec::new()),
-            count: AtomicU64::new(0),
             proxy,
             cfg,
         }))
     }
 
     /// Whether connections go through a proxy (which then resolves names).
-    pub fn proxied(&self) -> bool {
+    pub(crate) fn proxied(&self) -> bool {
         self.proxy.is_some()
     }
 
     /// Everything sent so far.
-    pub fn sent(&self) -> Vec<SentRequest> {
+    pub(crate) fn sent(&self) -> Vec<SentRequest> {
         self.sent.lock().map(|v| v.clone()).unwrap_or_default()
-    }
-
-    /// Number of connections opened.
-    pub fn connections(&self) -> u64 {
-        self.count.load(Ordering::Relaxed)
     }
 
     fn record(&self, kind: &str, target: String) {
@@ -218,20 +221,25 @@ impl Net {
 
     async fn tcp(&self, ep: &Endpoint, port: u16) -> Result<TcpStream, NetError> {
         self.limiter.acquire().await;
-        self.count.fetch_add(1, Ordering::Relaxed);
         if let Some((ph, pp)) = &self.proxy {
             let mut s = TcpStream::connect((ph.as_str(), *pp))
                 .await
                 .map_err(|e| NetError::Proxy(format!("cannot reach proxy {ph}:{pp}: {e}")))?;
             let auth = ep.authority(port);
-            let req = format!("CONNECT {auth} HTTP/1.1\r\nHost: {auth}\r\nUser-Agent: {}\r\n\r\n", self.cfg.user_agent);
+            let req = format!(
+                "CONNECT {auth} HTTP/1.1\r\nHost: {auth}\r\nUser-Agent: {}\r\n\r\n",
+                self.cfg.user_agent
+            );
             s.write_all(req.as_bytes()).await.map_err(io_err)?;
             let head = read_head(&mut s, 8192).await?;
             let status = head.split_whitespace().nth(1).unwrap_or("");
             return match status {
                 "200" => Ok(s),
                 "502" | "503" | "504" => Err(NetError::Refused),
-                _ => Err(NetError::Proxy(format!("CONNECT {auth} answered `{}`", head.lines().next().unwrap_or("")))),
+                _ => Err(NetError::Proxy(format!(
+                    "CONNECT {auth} answered `{}`",
+                    head.lines().next().unwrap_or("")
+                ))),
             };
         }
         let mut last = NetError::Io(format!("no address for {}", ep.host));
@@ -244,7 +252,11 @@ impl Net {
         Err(last)
     }
 
-    async fn tls_wrap(&self, tcp: TcpStream, host: &str) -> Result<(Stream, Option<CertFacts>), NetError> {
+    async fn tls_wrap(
+        &self,
+        tcp: TcpStream,
+        host: &str,
+    ) -> Result<(Stream, Option<CertFacts>), NetError> {
         let name = match host.parse::<IpAddr>() {
             Ok(ip) => rustls::pki_types::ServerName::IpAddress(ip.into()),
             Err(_) => rustls::pki_types::ServerName::try_from(host.to_string())
@@ -262,14 +274,19 @@ impl Net {
     }
 
     /// Open a connection (and TLS when asked), bounded by the timeout.
-    async fn open(&self, ep: &Endpoint, port: u16, tls: bool) -> Result<(Stream, Option<CertFacts>), NetError> {
+    async fn open(
+        &self,
+        ep: &Endpoint,
+        port: u16,
+        tls: bool,
+    ) -> Result<(Stream, Option<CertFacts>), NetError> {
         let tcp = self.tcp(ep, port).await?;
         if tls { self.tls_wrap(tcp, &ep.host).await } else { Ok((Stream::Plain(tcp), None)) }
     }
 
     /// TCP connect, optional TLS, then read what the server says first
     /// (a banner) for a short while. Sends nothing.
-    pub async fn banner(
+    pub(crate) async fn banner(
         &self,
         ep: &Endpoint,
         port: u16,
@@ -278,7 +295,9 @@ impl Net {
     ) -> Result<(Option<String>, Option<CertFacts>), NetError> {
         let _permit = self.sem.acquire().await.map_err(|e| NetError::Io(e.to_string()))?;
         self.record(if tls { "TLS" } else { "CONNECT" }, ep.authority(port));
-        let (mut stream, cert) = timeout(self.cfg.timeout, self.open(ep, port, tls)).await.map_err(|_| NetError::Timeout)??;
+        let (mut stream, cert) = timeout(self.cfg.timeout, self.open(ep, port, tls))
+            .await
+            .map_err(|_| NetError::Timeout)??;
         if !read {
             return Ok((None, cert));
         }
@@ -297,7 +316,7 @@ impl Net {
 
     /// Send one body-less GET or HEAD and read a bounded response. Never
     /// follows redirects.
-    pub async fn http(
+    pub(crate) async fn http(
         &self,
         ep: &Endpoint,
         port: u16,
@@ -308,7 +327,7 @@ impl Net {
     ) -> Result<HttpResponse, NetError> {
         let _permit = self.sem.acquire().await.map_err(|e| NetError::Io(e.to_string()))?;
         let scheme = if tls { "https" } else { "http" };
-        self.record(if method == Method::Get { "GET" } else { "HEAD" }, format!("{scheme}://{}{path}", ep.authority(port)));
+        self.record(method.as_str(), format!("{scheme}://{}{path}", ep.authority(port)));
         timeout(self.cfg.timeout, self.http_inner(ep, port, tls, method, path, headers))
             .await
             .map_err(|_| NetError::Timeout)?
@@ -325,7 +344,11 @@ impl Net {
     ) -> Result<HttpResponse, NetError> {
         let (stream, cert) = self.open(ep, port, tls).await?;
         let default_port = if tls { 443 } else { 80 };
-        let host = if port == default_port { ep.authority(port).trim_end_matches(&format!(":{port}")).to_string() } else { ep.authority(port) };
+        let host = if port == default_port {
+            ep.authority(port).trim_end_matches(&format!(":{port}")).to_string()
+        } else {
+            ep.authority(port)
+        };
         let mut req = hyper::Request::builder()
             .method(method.as_hyper())
             .uri(path)
@@ -346,7 +369,11 @@ impl Net {
     }
 }
 
-async fn send<S>(io: S, req: hyper::Request<Empty<Bytes>>, max: usize) -> Result<HttpResponse, NetError>
+async fn send<S>(
+    io: S,
+    req: hyper::Request<Empty<Bytes>>,
+    max: usize,
+) -> Result<HttpResponse, NetError>
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -362,7 +389,12 @@ where
         let headers = resp
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
             .collect();
         let mut body = resp.into_body();
         let mut buf = Vec::new();
@@ -419,17 +451,18 @@ async fn read_head(s: &mut TcpStream, max: usize) -> Result<String, NetError> {
 }
 
 fn parse_proxy(url: &str) -> Result<(String, u16), String> {
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| format!("--proxy `{url}`: only http:// proxies are supported (CONNECT is used for TLS)"))?;
+    let rest = url.strip_prefix("http://").ok_or_else(|| {
+        format!("--proxy `{url}`: only http:// proxies are supported (CONNECT is used for TLS)")
+    })?;
     let rest = rest.trim_end_matches('/');
     if rest.contains('@') {
         return Err(format!("--proxy `{url}`: proxy credentials are not supported"));
     }
     let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => {
-            (h.trim_matches(|c| c == '[' || c == ']').to_string(), p.parse().map_err(|_| format!("--proxy `{url}`: bad port `{p}`"))?)
-        }
+        Some((h, p)) if !h.ends_with(']') || h.starts_with('[') => (
+            h.trim_matches(|c| c == '[' || c == ']').to_string(),
+            p.parse().map_err(|_| format!("--proxy `{url}`: bad port `{p}`"))?,
+        ),
         _ => (rest.to_string(), 8080),
     };
     if host.is_empty() {
@@ -459,7 +492,10 @@ mod tests {
 
     #[test]
     fn banners_are_cleaned() {
-        assert_eq!(clean_banner(b"220 mail.example.org Microsoft ESMTP MAIL Service ready\r\n"), "220 mail.example.org Microsoft ESMTP MAIL Service ready");
+        assert_eq!(
+            clean_banner(b"220 mail.example.org Microsoft ESMTP MAIL Service ready\r\n"),
+            "220 mail.example.org Microsoft ESMTP MAIL Service ready"
+        );
         assert_eq!(clean_banner(b"\x1b[31mSSH-2.0-x\r\nmore"), "[31mSSH-2.0-x");
     }
 }

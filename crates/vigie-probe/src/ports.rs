@@ -46,7 +46,11 @@ pub const DEFAULT_PORTS: [PortSpec; 19] = [
 
 /// What is known about a port number (services outside the list are unnamed).
 pub fn spec_for(port: u16) -> PortSpec {
-    DEFAULT_PORTS.iter().copied().find(|s| s.port == port).unwrap_or(p(port, "unknown", false, false))
+    DEFAULT_PORTS
+        .iter()
+        .copied()
+        .find(|s| s.port == port)
+        .unwrap_or(p(port, "unknown", false, false))
 }
 
 /// Parse `--ports`: `443,80,8000-8010`, and `PORT/SERVICE` to name the
@@ -55,10 +59,14 @@ pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
     let mut out: Vec<PortSpec> = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         if let Some((port, service)) = part.split_once('/') {
-            let known = DEFAULT_PORTS.iter().find(|s| s.service == service.trim()).ok_or_else(|| {
-                let names: Vec<&str> = DEFAULT_PORTS.iter().map(|s| s.service).collect();
-                format!("--ports: unknown service `{service}` in `{part}`: expected one of {}", names.join(", "))
-            })?;
+            let known =
+                DEFAULT_PORTS.iter().find(|s| s.service == service.trim()).ok_or_else(|| {
+                    let names: Vec<&str> = DEFAULT_PORTS.iter().map(|s| s.service).collect();
+                    format!(
+                        "--ports: unknown service `{service}` in `{part}`: expected one of {}",
+                        names.join(", ")
+                    )
+                })?;
             let n = match port.trim().parse::<u16>() {
                 Ok(0) | Err(_) => return Err(format!("--ports: `{port}` is not a port (1-65535)")),
                 Ok(n) => n,
@@ -153,7 +161,7 @@ impl PortObservation {
 
 /// Probe one port: connect (TLS for TLS services whose banner we read) and
 /// read the banner when the service talks first.
-pub async fn probe_port(net: &Net, ep: &Endpoint, spec: PortSpec) -> PortObservation {
+pub(crate) async fn probe_port(net: &Net, ep: &Endpoint, spec: PortSpec) -> PortObservation {
     let tls = spec.tls && spec.banner;
     let (state, banner, cert) = match net.banner(ep, spec.port, tls, spec.banner).await {
         Ok((banner, cert)) => (PortState::Open, banner, cert),
@@ -182,12 +190,22 @@ mod tests {
 
     #[test]
     fn banners_name_products() {
-        let o = |b: &str| PortObservation { spec: spec_for(25), state: PortState::Open, banner: Some(b.into()), cert: None };
+        let o = |b: &str| PortObservation {
+            spec: spec_for(25),
+            state: PortState::Open,
+            banner: Some(b.into()),
+            cert: None,
+        };
         assert_eq!(
-            o("220 mail.contoso.local Microsoft ESMTP MAIL Service ready at Tue, 2 Mar 2021").product_hint().as_deref(),
+            o("220 mail.contoso.local Microsoft ESMTP MAIL Service ready at Tue, 2 Mar 2021")
+                .product_hint()
+                .as_deref(),
             Some("Microsoft Exchange / IIS SMTP")
         );
-        assert_eq!(o("SSH-2.0-OpenSSH_8.9p1 Ubuntu").product_hint().as_deref(), Some("SSH 2.0-OpenSSH_8.9p1"));
+        assert_eq!(
+            o("SSH-2.0-OpenSSH_8.9p1 Ubuntu").product_hint().as_deref(),
+            Some("SSH 2.0-OpenSSH_8.9p1")
+        );
         assert_eq!(o("220 (vsFTPd 3.0.3)").product_hint(), None);
     }
 }

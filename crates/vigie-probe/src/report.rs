@@ -1,13 +1,15 @@
 //! Turn observations into `Finding`s and inventory items.
 
 use crate::builds::{BuildTable, CveState, CveVerdict, Identification};
+use crate::checks::Check;
 use crate::exchange::{Behaviour, ExchangeObservation};
 use crate::kev::KevCatalog;
 use crate::ports::{PortObservation, PortState};
 use crate::runner::HostReport;
-use crate::checks::Check;
 use std::collections::BTreeMap;
-use vigie_model::{Confidence, Evidence, Finding, InventoryItem, Location, RuleRef, RuleSource, Severity, Stage};
+use vigie_model::{
+    Confidence, Evidence, Finding, InventoryItem, Location, RuleRef, RuleSource, Severity, Stage,
+};
 
 fn rule(id: &str, title: &str) -> RuleRef {
     let mut r = RuleRef::new(id, title, RuleSource::Probe);
@@ -15,7 +17,14 @@ fn rule(id: &str, title: &str) -> RuleRef {
     r
 }
 
-fn finding(host: &str, path: &str, id: &str, title: &str, sev: Severity, conf: Confidence) -> Finding {
+fn finding(
+    host: &str,
+    path: &str,
+    id: &str,
+    title: &str,
+    sev: Severity,
+    conf: Confidence,
+) -> Finding {
     let mut f = Finding::new(rule(id, title), sev, Stage::Exposure, title, Location::path(path));
     f.host = Some(host.to_string());
     f.id = f.compute_id();
@@ -27,7 +36,13 @@ fn fact(name: &str, value: impl Into<String>) -> Evidence {
 }
 
 /// Findings and inventory for one host.
-pub(crate) fn host_findings(h: &HostReport, table: &BuildTable, kev: &KevCatalog, out: &mut Vec<Finding>, inv: &mut Vec<InventoryItem>) {
+pub(crate) fn host_findings(
+    h: &HostReport,
+    table: &BuildTable,
+    kev: &KevCatalog,
+    out: &mut Vec<Finding>,
+    inv: &mut Vec<InventoryItem>,
+) {
     let host = h.target.host.as_str();
     for p in &h.ports {
         port_items(host, p, out, inv);
@@ -44,34 +59,68 @@ pub(crate) fn host_findings(h: &HostReport, table: &BuildTable, kev: &KevCatalog
     }
 }
 
-fn port_items(host: &str, p: &PortObservation, out: &mut Vec<Finding>, inv: &mut Vec<InventoryItem>) {
+fn port_items(
+    host: &str,
+    p: &PortObservation,
+    out: &mut Vec<Finding>,
+    inv: &mut Vec<InventoryItem>,
+) {
     if p.state != PortState::Open {
         return;
     }
-    let mut details = BTreeMap::from([("state".to_string(), "open".to_string()), ("service".to_string(), p.spec.service.to_string())]);
+    let mut details = BTreeMap::from([
+        ("state".to_string(), "open".to_string()),
+        ("service".to_string(), p.spec.service.to_string()),
+    ]);
     if let Some(b) = &p.banner {
         details.insert("banner".into(), b.clone());
     }
     if let Some(hint) = p.product_hint() {
         details.insert("product".into(), hint);
     }
-    inv.push(InventoryItem { host: host.into(), kind: "port".into(), name: format!("{}/tcp", p.spec.port), version: None, details });
+    inv.push(InventoryItem {
+        host: host.into(),
+        kind: "port".into(),
+        name: format!("{}/tcp", p.spec.port),
+        version: None,
+        details,
+    });
     let (id, title, sev, why, fix) = match p.spec.service {
-        "rdp" => ("VG-PRB001", "Remote Desktop (RDP) reachable", Severity::High,
+        "rdp" => (
+            "VG-PRB001",
+            "Remote Desktop (RDP) reachable",
+            Severity::High,
             "RDP exposed to the network is a favourite door for ransomware crews (password spraying, BlueKeep-class bugs).",
-            "Close 3389 at the firewall; reach servers through a VPN or an RD Gateway with multi-factor authentication."),
-        "smb" => ("VG-PRB002", "Windows file sharing (SMB) reachable", Severity::High,
+            "Close 3389 at the firewall; reach servers through a VPN or an RD Gateway with multi-factor authentication.",
+        ),
+        "smb" => (
+            "VG-PRB002",
+            "Windows file sharing (SMB) reachable",
+            Severity::High,
             "SMB should never be reachable from outside the office network (EternalBlue, credential relay).",
-            "Block 445 at the firewall for every address that is not inside the office network."),
-        "winrm-http" | "winrm-https" => ("VG-PRB003", "Windows Remote Management (WinRM) reachable", Severity::Medium,
+            "Block 445 at the firewall for every address that is not inside the office network.",
+        ),
+        "winrm-http" | "winrm-https" => (
+            "VG-PRB003",
+            "Windows Remote Management (WinRM) reachable",
+            Severity::Medium,
             "WinRM gives remote PowerShell to anyone with a password; attackers use it to move between servers.",
-            "Allow WinRM only from management hosts (firewall), never from the internet."),
-        "mssql" | "mysql" => ("VG-PRB004", "Database server reachable", Severity::High,
+            "Allow WinRM only from management hosts (firewall), never from the internet.",
+        ),
+        "mssql" | "mysql" => (
+            "VG-PRB004",
+            "Database server reachable",
+            Severity::High,
             "Database ports answer password guessing and expose the data directly.",
-            "Bind the database to the local network only and block the port at the firewall."),
-        "ftp" => ("VG-PRB005", "FTP reachable (clear-text passwords)", Severity::Medium,
+            "Bind the database to the local network only and block the port at the firewall.",
+        ),
+        "ftp" => (
+            "VG-PRB005",
+            "FTP reachable (clear-text passwords)",
+            Severity::Medium,
             "FTP sends passwords in clear text.",
-            "Turn FTP off or replace it with SFTP/FTPS, and restrict who can reach it."),
+            "Turn FTP off or replace it with SFTP/FTPS, and restrict who can reach it.",
+        ),
         _ => return,
     };
     let path = format!("{host}:{}", p.spec.port);
@@ -84,7 +133,13 @@ fn port_items(host: &str, p: &PortObservation, out: &mut Vec<Finding>, inv: &mut
     out.push(f);
 }
 
-fn cert_items(host: &str, base: &str, c: &crate::tls::CertFacts, out: &mut Vec<Finding>, inv: &mut Vec<InventoryItem>) {
+fn cert_items(
+    host: &str,
+    base: &str,
+    c: &crate::tls::CertFacts,
+    out: &mut Vec<Finding>,
+    inv: &mut Vec<InventoryItem>,
+) {
     let mut details = BTreeMap::from([
         ("subject".to_string(), c.subject.clone()),
         ("issuer".to_string(), c.issuer.clone()),
@@ -95,7 +150,13 @@ fn cert_items(host: &str, base: &str, c: &crate::tls::CertFacts, out: &mut Vec<F
     if !c.san.is_empty() {
         details.insert("san".into(), c.san.join(", "));
     }
-    inv.push(InventoryItem { host: host.into(), kind: "tls-certificate".into(), name: base.to_string(), version: None, details });
+    inv.push(InventoryItem {
+        host: host.into(),
+        kind: "tls-certificate".into(),
+        name: base.to_string(),
+        version: None,
+        details,
+    });
     let mismatch = host.parse::<std::net::IpAddr>().is_err() && !c.covers(host);
     let mut problems = Vec::new();
     if c.expired {
@@ -127,7 +188,14 @@ fn cert_items(host: &str, base: &str, c: &crate::tls::CertFacts, out: &mut Vec<F
     out.push(f);
 }
 
-fn exchange_items(host: &str, x: &ExchangeObservation, table: &BuildTable, kev: &KevCatalog, out: &mut Vec<Finding>, inv: &mut Vec<InventoryItem>) {
+fn exchange_items(
+    host: &str,
+    x: &ExchangeObservation,
+    table: &BuildTable,
+    kev: &KevCatalog,
+    out: &mut Vec<Finding>,
+    inv: &mut Vec<InventoryItem>,
+) {
     let mut details = BTreeMap::from([("url".to_string(), x.base.clone())]);
     if let Some(fe) = &x.fe_server {
         details.insert("x-feserver".into(), fe.clone());
@@ -136,7 +204,13 @@ fn exchange_items(host: &str, x: &ExchangeObservation, table: &BuildTable, kev: 
         details.insert("ecp".into(), "reachable".into());
     }
     let Some(src) = x.best_build() else {
-        inv.push(InventoryItem { host: host.into(), kind: "exchange".into(), name: "Microsoft Exchange (build not visible)".into(), version: None, details });
+        inv.push(InventoryItem {
+            host: host.into(),
+            kind: "exchange".into(),
+            name: "Microsoft Exchange (build not visible)".into(),
+            version: None,
+            details,
+        });
         let mut f = finding(host, &x.base, "VG-PRB013", "Exchange found, build not visible", Severity::Info, Confidence::Likely)
             .with_remediation("Run `vigie scan` on the server, or read ExSetup.exe's file version there, to know the exact build.");
         f.evidence.extend(x.presence.iter().cloned());
@@ -152,8 +226,18 @@ fn exchange_items(host: &str, x: &ExchangeObservation, table: &BuildTable, kev: 
     if let Some(u) = id.row.as_ref().and_then(|r| r.update.clone()) {
         details.insert("update".into(), u);
     }
-    let version = if src.full { src.build.to_string() } else { format!("{}.{}.{} (CU level only)", src.build.major, src.build.minor, src.build.build) };
-    inv.push(InventoryItem { host: host.into(), kind: "exchange".into(), name: id.label(), version: Some(version.clone()), details });
+    let version = if src.full {
+        src.build.to_string()
+    } else {
+        format!("{}.{}.{} (CU level only)", src.build.major, src.build.minor, src.build.build)
+    };
+    inv.push(InventoryItem {
+        host: host.into(),
+        kind: "exchange".into(),
+        name: id.label(),
+        version: Some(version.clone()),
+        details,
+    });
     eol_finding(host, x, &id, &version, out);
     if x.ecp.is_some() {
         let mut f = finding(host, &x.base, "VG-PRB030", "Exchange admin center (ECP) reachable", Severity::Low, Confidence::Confirmed)
@@ -166,7 +250,13 @@ fn exchange_items(host: &str, x: &ExchangeObservation, table: &BuildTable, kev: 
     active_findings(host, x, Some(&verdicts), out);
 }
 
-fn eol_finding(host: &str, x: &ExchangeObservation, id: &Identification, version: &str, out: &mut Vec<Finding>) {
+fn eol_finding(
+    host: &str,
+    x: &ExchangeObservation,
+    id: &Identification,
+    version: &str,
+    out: &mut Vec<Finding>,
+) {
     let Some(p) = &id.product else { return };
     let Some(eos) = &p.end_of_support else { return };
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
@@ -182,9 +272,21 @@ fn eol_finding(host: &str, x: &ExchangeObservation, id: &Identification, version
 }
 
 #[allow(clippy::too_many_arguments)]
-fn cve_findings(host: &str, x: &ExchangeObservation, src: &crate::exchange::BuildSource, id: &Identification, verdicts: &[CveVerdict], table: &BuildTable, kev: &KevCatalog, out: &mut Vec<Finding>) {
+fn cve_findings(
+    host: &str,
+    x: &ExchangeObservation,
+    src: &crate::exchange::BuildSource,
+    id: &Identification,
+    verdicts: &[CveVerdict],
+    table: &BuildTable,
+    kev: &KevCatalog,
+    out: &mut Vec<Finding>,
+) {
     let mut groups: BTreeMap<String, Vec<&CveVerdict>> = BTreeMap::new();
-    for v in verdicts.iter().filter(|v| matches!(v.state, CveState::Vulnerable | CveState::VulnerableUnlessUpdated)) {
+    for v in verdicts
+        .iter()
+        .filter(|v| matches!(v.state, CveState::Vulnerable | CveState::VulnerableUnlessUpdated))
+    {
         let key = if v.cve.name.is_empty() { v.cve.cve.clone() } else { v.cve.name.clone() };
         groups.entry(key).or_default().push(v);
     }
@@ -204,13 +306,45 @@ fn cve_findings(host: &str, x: &ExchangeObservation, src: &crate::exchange::Buil
         }
         let fixed = vs.iter().filter_map(|v| v.fixed_by.as_ref()).max_by_key(|r| r.build);
         let never = vs.iter().any(|v| v.cu_never_fixed);
-        let (rid, verb) = if unless { ("VG-PRB012", "may be vulnerable to") } else { ("VG-PRB011", "vulnerable to") };
-        let label = if name.starts_with("CVE-") { name.clone() } else { format!("{name} ({})", cves.join(", ")) };
-        let mut f = finding(host, &x.base, &format!("{rid}-{}", cves[0]), &format!("Exchange {verb} {label}"), sev, conf);
+        let (rid, verb) = if unless {
+            ("VG-PRB012", "may be vulnerable to")
+        } else {
+            ("VG-PRB011", "vulnerable to")
+        };
+        let label = if name.starts_with("CVE-") {
+            name.clone()
+        } else {
+            format!("{name} ({})", cves.join(", "))
+        };
+        let mut f = finding(
+            host,
+            &x.base,
+            &format!("{rid}-{}", cves[0]),
+            &format!("Exchange {verb} {label}"),
+            sev,
+            conf,
+        );
         f.title = format!("Exchange {verb} {label}");
-        f.description = Some(vs.iter().map(|v| format!("{}: {}", v.cve.cve, v.cve.title)).collect::<Vec<_>>().join("; "));
+        f.description = Some(
+            vs.iter()
+                .map(|v| format!("{}: {}", v.cve.cve, v.cve.title))
+                .collect::<Vec<_>>()
+                .join("; "),
+        );
         f.cves = cves.clone();
-        f.evidence.push(fact("installed build", format!("{} — {} (from {})", if src.full { src.build.to_string() } else { format!("{}.{}.{}", src.build.major, src.build.minor, src.build.build) }, id.label(), src.method)));
+        f.evidence.push(fact(
+            "installed build",
+            format!(
+                "{} — {} (from {})",
+                if src.full {
+                    src.build.to_string()
+                } else {
+                    format!("{}.{}.{}", src.build.major, src.build.minor, src.build.build)
+                },
+                id.label(),
+                src.method
+            ),
+        ));
         if let Some(r) = fixed {
             f.evidence.push(fact("fixed build", format!("{} — {}", r.build, r.label(table))));
         }
@@ -237,7 +371,10 @@ fn kev_evidence(f: &mut Finding, vs: &[&CveVerdict], kev: &KevCatalog) {
             let ransom = e.known_ransomware_campaign_use.as_deref().unwrap_or("Unknown");
             f.evidence.push(fact(
                 &format!("CISA KEV {}", e.cve_id),
-                format!("{} — added {}, due {}, ransomware use: {ransom}; required action: {}", e.vulnerability_name, e.date_added, e.due_date, e.required_action),
+                format!(
+                    "{} — added {}, due {}, ransomware use: {ransom}; required action: {}",
+                    e.vulnerability_name, e.date_added, e.due_date, e.required_action
+                ),
             ));
         } else if v.cve.kev {
             f.kev = true;
@@ -245,35 +382,83 @@ fn kev_evidence(f: &mut Finding, vs: &[&CveVerdict], kev: &KevCatalog) {
     }
 }
 
-fn remediation(fixed: Option<&crate::builds::BuildRow>, never: bool, id: &Identification, table: &BuildTable, unless: bool) -> String {
+fn remediation(
+    fixed: Option<&crate::builds::BuildRow>,
+    never: bool,
+    id: &Identification,
+    table: &BuildTable,
+    unless: bool,
+) -> String {
     let cu = id.cu.clone().unwrap_or_else(|| "this cumulative update".into());
     let latest = id.product.as_ref().and_then(|p| table.latest_in_cu(&p.key, &cu));
     let tail = "Then check the server for signs of compromise (`vigie scan` on its logs and web folders): the fix does not remove a web shell already planted.";
     match fixed {
         Some(r) if never => format!(
             "{cu} never received a security update for this: upgrade to {} (build {}) or newer and install that CU's latest security update. {tail}",
-            r.label(table), r.build
+            r.label(table),
+            r.build
         ),
         Some(r) => {
             let kb = r.kb.as_deref().map(|k| format!(", {k}")).unwrap_or_default();
             let newest = latest
                 .filter(|l| l.build > r.build)
-                .map(|l| format!(" The newest update for {cu} in vigie's table is {} ({}).", l.label(table), l.build))
+                .map(|l| {
+                    format!(
+                        " The newest update for {cu} in vigie's table is {} ({}).",
+                        l.label(table),
+                        l.build
+                    )
+                })
                 .unwrap_or_default();
-            let check = if unless { " Confirm the installed update level on the server (ExSetup.exe file version) first." } else { "" };
-            format!("Install {} (build {}{kb}) or newer.{newest}{check} {tail}", r.label(table), r.build)
+            let check = if unless {
+                " Confirm the installed update level on the server (ExSetup.exe file version) first."
+            } else {
+                ""
+            };
+            format!(
+                "Install {} (build {}{kb}) or newer.{newest}{check} {tail}",
+                r.label(table),
+                r.build
+            )
         }
-        None => format!("Install the latest cumulative and security update for this Exchange version. {tail}"),
+        None => format!(
+            "Install the latest cumulative and security update for this Exchange version. {tail}"
+        ),
     }
 }
 
-fn active_findings(host: &str, x: &ExchangeObservation, verdicts: Option<&[CveVerdict]>, out: &mut Vec<Finding>) {
-    let build_fixed = |cve: &str| verdicts.is_some_and(|vs| vs.iter().any(|v| v.cve.cve == cve && v.state == CveState::Fixed));
+fn active_findings(
+    host: &str,
+    x: &ExchangeObservation,
+    verdicts: Option<&[CveVerdict]>,
+    out: &mut Vec<Finding>,
+) {
+    let build_fixed = |cve: &str| {
+        verdicts.is_some_and(|vs| vs.iter().any(|v| v.cve.cve == cve && v.state == CveState::Fixed))
+    };
     for a in x.active.iter().filter(|a| a.behaviour == Behaviour::Vulnerable) {
         let (id, title, cves, sev, conf) = match a.check {
-            Check::ProxyLogonSsrf => ("VG-PRB020", "Exchange answers the ProxyLogon SSRF (CVE-2021-26855)", vec!["CVE-2021-26855"], Severity::Critical, Confidence::Confirmed),
-            Check::ProxyShellAutodiscover => ("VG-PRB021", "Exchange answers the ProxyShell path confusion (CVE-2021-34473)", vec!["CVE-2021-34473"], Severity::Critical, Confidence::Confirmed),
-            Check::ProxyNotShellMitigation if !build_fixed("CVE-2022-41040") => ("VG-PRB022", "ProxyNotShell mitigation not in place (CVE-2022-41040)", vec!["CVE-2022-41040", "CVE-2022-41082"], Severity::High, Confidence::Possible),
+            Check::ProxyLogonSsrf => (
+                "VG-PRB020",
+                "Exchange answers the ProxyLogon SSRF (CVE-2021-26855)",
+                vec!["CVE-2021-26855"],
+                Severity::Critical,
+                Confidence::Confirmed,
+            ),
+            Check::ProxyShellAutodiscover => (
+                "VG-PRB021",
+                "Exchange answers the ProxyShell path confusion (CVE-2021-34473)",
+                vec!["CVE-2021-34473"],
+                Severity::Critical,
+                Confidence::Confirmed,
+            ),
+            Check::ProxyNotShellMitigation if !build_fixed("CVE-2022-41040") => (
+                "VG-PRB022",
+                "ProxyNotShell mitigation not in place (CVE-2022-41040)",
+                vec!["CVE-2022-41040", "CVE-2022-41082"],
+                Severity::High,
+                Confidence::Possible,
+            ),
             _ => continue,
         };
         let mut f = finding(host, &x.base, id, title, sev, conf)

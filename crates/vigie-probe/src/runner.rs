@@ -23,7 +23,10 @@ pub const DEFAULT_TIMEOUT_SECS: f64 = 10.0;
 
 /// The User-Agent every request carries.
 pub fn user_agent() -> String {
-    format!("vigie/{} (exposure check; +https://github.com/vigie-dfir/vigie)", env!("CARGO_PKG_VERSION"))
+    format!(
+        "vigie/{} (exposure check; +https://github.com/vigie-dfir/vigie)",
+        env!("CARGO_PKG_VERSION")
+    )
 }
 
 /// What to probe and how.
@@ -110,7 +113,11 @@ pub async fn probe(config: &ProbeConfig, targets: Vec<Target>) -> Result<ProbeRu
     Ok(ProbeRun { hosts: hosts.into_iter().map(|(_, h)| h).collect(), sent: net.sent() })
 }
 
-async fn resolve(net: &Net, t: &Target, timeout: std::time::Duration) -> Result<Vec<IpAddr>, String> {
+async fn resolve(
+    net: &Net,
+    t: &Target,
+    timeout: std::time::Duration,
+) -> Result<Vec<IpAddr>, String> {
     if let Some(ip) = t.ip {
         return Ok(vec![ip]);
     }
@@ -122,15 +129,29 @@ async fn resolve(net: &Net, t: &Target, timeout: std::time::Duration) -> Result<
         Ok(Ok(addrs)) => {
             let mut v: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
             v.dedup();
-            if v.is_empty() { Err(format!("cannot resolve `{}`: no address", t.host)) } else { Ok(v) }
+            if v.is_empty() {
+                Err(format!("cannot resolve `{}`: no address", t.host))
+            } else {
+                Ok(v)
+            }
         }
-        Ok(Err(e)) => Err(format!("cannot resolve `{}`: {e} — check the name, or give an IP address", t.host)),
+        Ok(Err(e)) => {
+            Err(format!("cannot resolve `{}`: {e} — check the name, or give an IP address", t.host))
+        }
         Err(_) => Err(format!("cannot resolve `{}`: DNS did not answer in time", t.host)),
     }
 }
 
 async fn probe_host(net: &Arc<Net>, cfg: &ProbeConfig, target: Target) -> HostReport {
-    let mut rep = HostReport { target: target.clone(), addrs: Vec::new(), ports: Vec::new(), web: None, exchange: None, cert: None, error: None };
+    let mut rep = HostReport {
+        target: target.clone(),
+        addrs: Vec::new(),
+        ports: Vec::new(),
+        web: None,
+        exchange: None,
+        cert: None,
+        error: None,
+    };
     match resolve(net, &target, cfg.net.timeout).await {
         Ok(a) => rep.addrs = a,
         Err(e) => {
@@ -139,7 +160,12 @@ async fn probe_host(net: &Arc<Net>, cfg: &ProbeConfig, target: Target) -> HostRe
         }
     }
     let ep = Endpoint { host: target.host.clone(), addrs: rep.addrs.clone() };
-    let named = |p: u16| cfg.ports.as_ref().and_then(|l| l.iter().find(|s| s.port == p).copied()).unwrap_or_else(|| spec_for(p));
+    let named = |p: u16| {
+        cfg.ports
+            .as_ref()
+            .and_then(|l| l.iter().find(|s| s.port == p).copied())
+            .unwrap_or_else(|| spec_for(p))
+    };
     let ports: Vec<PortSpec> = match (target.port, target.scheme, &cfg.ports) {
         (Some(p), _, _) => vec![named(p)],
         (None, Some(Scheme::Https), _) => vec![spec_for(443)],
@@ -156,7 +182,9 @@ async fn probe_host(net: &Arc<Net>, cfg: &ProbeConfig, target: Target) -> HostRe
         while let Some(Ok(o)) = set.join_next().await {
             rep.ports.push(o);
         }
-        rep.ports.sort_by_key(|o| DEFAULT_PORTS.iter().position(|s| s.port == o.spec.port).unwrap_or(usize::MAX));
+        rep.ports.sort_by_key(|o| {
+            DEFAULT_PORTS.iter().position(|s| s.port == o.spec.port).unwrap_or(usize::MAX)
+        });
     }
     let Some((port, tls)) = web_port(net, &ep, &target, &rep.ports, cfg).await else { return rep };
     rep.web = Some(format!("{}://{}", if tls { "https" } else { "http" }, ep.authority(port)));
@@ -171,7 +199,13 @@ async fn probe_host(net: &Arc<Net>, cfg: &ProbeConfig, target: Target) -> HostRe
 
 /// Pick the web port for the Exchange ladder: the URL's, the given port, or
 /// the first open of 443, 8443, 10443, then 80.
-async fn web_port(net: &Net, ep: &Endpoint, t: &Target, ports: &[PortObservation], cfg: &ProbeConfig) -> Option<(u16, bool)> {
+async fn web_port(
+    net: &Net,
+    ep: &Endpoint,
+    t: &Target,
+    ports: &[PortObservation],
+    cfg: &ProbeConfig,
+) -> Option<(u16, bool)> {
     let open = |p: u16| ports.iter().any(|o| o.spec.port == p && o.state == PortState::Open);
     match (t.scheme, t.port) {
         (Some(s), p) => {
@@ -179,8 +213,15 @@ async fn web_port(net: &Net, ep: &Endpoint, t: &Target, ports: &[PortObservation
             return open(port).then_some((port, s == Scheme::Https));
         }
         (None, Some(p)) => {
-            let spec = ports.iter().find(|o| o.spec.port == p).map(|o| o.spec).unwrap_or_else(|| spec_for(p));
-            if !open(p) || spec.banner || !matches!(spec.service, "https" | "http" | "https-alt" | "unknown") {
+            let spec = ports
+                .iter()
+                .find(|o| o.spec.port == p)
+                .map(|o| o.spec)
+                .unwrap_or_else(|| spec_for(p));
+            if !open(p)
+                || spec.banner
+                || !matches!(spec.service, "https" | "http" | "https-alt" | "unknown")
+            {
                 return None;
             }
             if spec.service == "http" {
@@ -198,11 +239,21 @@ async fn web_port(net: &Net, ep: &Endpoint, t: &Target, ports: &[PortObservation
     if !cfg.checks.contains(&Check::Ports) {
         return Some((443, true));
     }
-    [443u16, 8443, 10443].into_iter().find(|p| open(*p)).map(|p| (p, true)).or_else(|| open(80).then_some((80, false)))
+    [443u16, 8443, 10443]
+        .into_iter()
+        .find(|p| open(*p))
+        .map(|p| (p, true))
+        .or_else(|| open(80).then_some((80, false)))
 }
 
 /// Build the `ScanResult` of a run.
-pub fn to_result(run: &ProbeRun, table: &BuildTable, kev: &KevCatalog, inputs: &[String], command_line: Vec<String>) -> ScanResult {
+pub fn to_result(
+    run: &ProbeRun,
+    table: &BuildTable,
+    kev: &KevCatalog,
+    inputs: &[String],
+    command_line: Vec<String>,
+) -> ScanResult {
     let mut r = ScanResult::new(Vec::new());
     r.inputs = inputs.iter().map(|v| Input { value: v.clone(), kind: InputKind::Target }).collect();
     r.provenance.command_line = command_line;
@@ -219,12 +270,20 @@ pub fn to_result(run: &ProbeRun, table: &BuildTable, kev: &KevCatalog, inputs: &
         r.coverage.files.scanned += 1;
         if let Some(x) = &h.exchange {
             for e in &x.errors {
-                r.coverage.record_error(Problem::new(h.target.input.clone(), ProblemCode::Io, e.clone()));
+                r.coverage.record_error(Problem::new(
+                    h.target.input.clone(),
+                    ProblemCode::Io,
+                    e.clone(),
+                ));
             }
         }
         for p in &h.ports {
             if let PortState::Error(e) = &p.state {
-                r.coverage.record_error(Problem::new(format!("{}:{}", h.target.host, p.spec.port), ProblemCode::Io, e.clone()));
+                r.coverage.record_error(Problem::new(
+                    format!("{}:{}", h.target.host, p.spec.port),
+                    ProblemCode::Io,
+                    e.clone(),
+                ));
             }
         }
         crate::report::host_findings(h, table, kev, &mut findings, &mut inv);

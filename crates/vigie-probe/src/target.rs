@@ -86,7 +86,12 @@ pub fn parse_target(raw: &str, allow_large: bool, out: &mut Parsed) -> Result<()
         let scheme = match scheme.to_ascii_lowercase().as_str() {
             "http" => Scheme::Http,
             "https" => Scheme::Https,
-            other => return Err(err(input, format!("scheme `{other}` is not supported: use http:// or https://"))),
+            other => {
+                return Err(err(
+                    input,
+                    format!("scheme `{other}` is not supported: use http:// or https://"),
+                ));
+            }
         };
         let (authority, path) = match rest.find(['/', '?', '#']) {
             Some(i) => (&rest[..i], &rest[i..]),
@@ -114,10 +119,14 @@ fn parse_authority(input: &str, a: &str) -> Result<Target, TargetError> {
         return Err(err(input, "credentials in targets are not supported"));
     }
     let (host, port) = if let Some(rest) = a.strip_prefix('[') {
-        let (h, after) = rest.split_once(']').ok_or_else(|| err(input, "missing `]` after the IPv6 address"))?;
+        let (h, after) =
+            rest.split_once(']').ok_or_else(|| err(input, "missing `]` after the IPv6 address"))?;
         let port = match after {
             "" => None,
-            p => Some(parse_port(input, p.strip_prefix(':').ok_or_else(|| err(input, "expected `:port` after `]`"))?)?),
+            p => Some(parse_port(
+                input,
+                p.strip_prefix(':').ok_or_else(|| err(input, "expected `:port` after `]`"))?,
+            )?),
         };
         (h, port)
     } else if a.matches(':').count() >= 2 {
@@ -129,15 +138,30 @@ fn parse_authority(input: &str, a: &str) -> Result<Target, TargetError> {
         (a, None)
     };
     if let Ok(ip) = host.parse::<IpAddr>() {
-        return Ok(Target { host: ip.to_string(), ip: Some(ip), port, scheme: None, input: input.to_string() });
+        return Ok(Target {
+            host: ip.to_string(),
+            ip: Some(ip),
+            port,
+            scheme: None,
+            input: input.to_string(),
+        });
     }
     if host.contains(':') {
-        return Err(err(input, format!("`{host}` is not a valid IPv6 address (write IPv6 with a port as [addr]:port)")));
+        return Err(err(
+            input,
+            format!("`{host}` is not a valid IPv6 address (write IPv6 with a port as [addr]:port)"),
+        ));
     }
     if !valid_hostname(host) {
         return Err(err(input, format!("`{host}` is not a valid host name or IP address")));
     }
-    Ok(Target { host: host.to_ascii_lowercase(), ip: None, port, scheme: None, input: input.to_string() })
+    Ok(Target {
+        host: host.to_ascii_lowercase(),
+        ip: None,
+        port,
+        scheme: None,
+        input: input.to_string(),
+    })
 }
 
 fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), TargetError> {
@@ -147,12 +171,20 @@ fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), T
     let host_bits = u32::from(net.max_prefix_len() - net.prefix_len());
     let size: u64 = if host_bits >= 63 { u64::MAX } else { 1u64 << host_bits };
     if size > MAX_RANGE && !allow_large {
-        return Err(err(input, format!(
-            "{size} addresses is more than the /16 (65,536) allowed by default — narrow the range or pass --allow-large"
-        )));
+        return Err(err(
+            input,
+            format!(
+                "{size} addresses is more than the /16 (65,536) allowed by default — narrow the range or pass --allow-large"
+            ),
+        ));
     }
     if size > MAX_RANGE_LARGE {
-        return Err(err(input, format!("{size} addresses is more than vigie will probe in one run (at most 1,048,576, a /12)")));
+        return Err(err(
+            input,
+            format!(
+                "{size} addresses is more than vigie will probe in one run (at most 1,048,576, a /12)"
+            ),
+        ));
     }
     let hosts: Vec<IpAddr> = net.hosts().collect();
     out.targets.extend(hosts.into_iter().map(|ip| Target {
@@ -167,7 +199,11 @@ fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), T
 
 /// Parse a list of targets (arguments and `--targets` files). Every bad
 /// target is reported; parsing goes on.
-pub fn parse_all(args: &[String], files: &[&Path], allow_large: bool) -> (Parsed, Vec<TargetError>) {
+pub fn parse_all(
+    args: &[String],
+    files: &[&Path],
+    allow_large: bool,
+) -> (Parsed, Vec<TargetError>) {
     let mut out = Parsed::default();
     let mut errors = Vec::new();
     for a in args {
@@ -177,7 +213,8 @@ pub fn parse_all(args: &[String], files: &[&Path], allow_large: bool) -> (Parsed
     }
     for f in files {
         match std::fs::read_to_string(f) {
-            Err(e) => errors.push(err(&f.display().to_string(), format!("cannot read the targets file: {e}"))),
+            Err(e) => errors
+                .push(err(&f.display().to_string(), format!("cannot read the targets file: {e}"))),
             Ok(text) => {
                 for (i, line) in text.lines().enumerate() {
                     let line = line.split('#').next().unwrap_or("").trim();

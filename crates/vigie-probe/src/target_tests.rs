@@ -28,7 +28,11 @@ fn urls_keep_scheme_and_port_and_explain_paths() {
     assert_eq!(p.targets[0].scheme, Some(Scheme::Https));
     assert_eq!(p.targets[0].port, Some(4443));
     assert_eq!(p.notes.len(), 1);
-    assert!(p.notes[0].contains("/owa/auth/logon.aspx") && p.notes[0].contains("ignored"), "{}", p.notes[0]);
+    assert!(
+        p.notes[0].contains("/owa/auth/logon.aspx") && p.notes[0].contains("ignored"),
+        "{}",
+        p.notes[0]
+    );
     let t = one("http://[2001:db8::5]/").expect("v6 url");
     assert_eq!((t.host.as_str(), t.scheme), ("2001:db8::5", Some(Scheme::Http)));
 }
@@ -68,7 +72,11 @@ fn cidr_ranges_are_bounded() {
 fn targets_file_reports_line_numbers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let f = dir.path().join("targets.txt");
-    std::fs::write(&f, "# office\nmail.example.org\n\n10.0.0.0/8\n192.0.2.1 # fw\nmail.example.org\n").expect("write");
+    std::fs::write(
+        &f,
+        "# office\nmail.example.org\n\n10.0.0.0/8\n192.0.2.1 # fw\nmail.example.org\n",
+    )
+    .expect("write");
     let (p, errors) = parse_all(&[], &[f.as_path()], false);
     assert_eq!(p.targets.len(), 2, "duplicates are removed");
     assert_eq!(errors.len(), 1);

@@ -51,7 +51,9 @@ impl CertFacts {
         let v = cert.validity();
         let (nb, na) = (v.not_before.timestamp(), v.not_after.timestamp());
         let fmt = |t: i64| {
-            chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_else(|| t.to_string())
+            chrono::DateTime::from_timestamp(t, 0)
+                .map(|d| d.to_rfc3339())
+                .unwrap_or_else(|| t.to_string())
         };
         Some(CertFacts {
             self_signed: subject == issuer,
@@ -69,12 +71,14 @@ impl CertFacts {
     /// Whether `host` is covered by the certificate names (exact or `*.` wildcard).
     pub fn covers(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let cn = self.subject.split(',').find_map(|p| p.trim().strip_prefix("CN=")).map(str::to_string);
+        let cn =
+            self.subject.split(',').find_map(|p| p.trim().strip_prefix("CN=")).map(str::to_string);
         self.san.iter().cloned().chain(cn).any(|n| {
             let n = n.to_ascii_lowercase();
             n == host
                 || n.strip_prefix("*.").is_some_and(|rest| {
-                    host.split_once('.').is_some_and(|(first, tail)| !first.is_empty() && tail == rest)
+                    host.split_once('.')
+                        .is_some_and(|(first, tail)| !first.is_empty() && tail == rest)
                 })
         })
     }
@@ -117,7 +121,12 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -126,7 +135,12 @@ impl ServerCertVerifier for RecordingVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.provider.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {

@@ -48,12 +48,18 @@ fn import_refuses_what_is_not_a_catalog() {
     for (name, text, want) in [
         ("html.json", "<html>Access denied</html>", "JSON error"),
         ("nover.json", r#"{"dateReleased":"2026-01-01","vulnerabilities":[]}"#, "catalogVersion"),
-        ("empty.json", r#"{"catalogVersion":"1","dateReleased":"2026-01-01","vulnerabilities":[]}"#, "no valid entry"),
+        (
+            "empty.json",
+            r#"{"catalogVersion":"1","dateReleased":"2026-01-01","vulnerabilities":[]}"#,
+            "no valid entry",
+        ),
     ] {
         let src = dir.path().join(name);
         std::fs::write(&src, text).expect("write");
         match import_kev(&src, &data) {
-            Err(KevError::Invalid { reason, .. }) => assert!(reason.contains(want), "{name}: {reason}"),
+            Err(KevError::Invalid { reason, .. }) => {
+                assert!(reason.contains(want), "{name}: {reason}")
+            }
             other => panic!("{name}: expected Invalid, got {other:?}"),
         }
     }

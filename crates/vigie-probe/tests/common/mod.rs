@@ -2,7 +2,10 @@
 //! builds (built from the documented responses in the reference notes), a
 //! plain IIS, and misbehaving servers. Everything binds 127.0.0.x:0.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
+// `set_linger(0)` is how the test servers send a TCP reset; with a zero linger
+// the drop does not block, which is what the deprecation warns about.
+#![allow(deprecated)]
 
 use axum::Router;
 use axum::extract::{Request, State};
@@ -117,7 +120,8 @@ async fn handle(State(st): State<AppState>, req: Request) -> Response {
         // Plain IIS: every Exchange path is 404.
         let mut hm = HeaderMap::new();
         hm.insert("server", HeaderValue::from_static("Microsoft-IIS/10.0"));
-        return (StatusCode::NOT_FOUND, hm, "<h1>404 - File or directory not found.</h1>").into_response();
+        return (StatusCode::NOT_FOUND, hm, "<h1>404 - File or directory not found.</h1>")
+            .into_response();
     };
     let mut hm = HeaderMap::new();
     hm.insert("server", HeaderValue::from_static("Microsoft-IIS/10.0"));
@@ -130,27 +134,36 @@ async fn handle(State(st): State<AppState>, req: Request) -> Response {
     match path {
         "/owa/auth/logon.aspx" => (StatusCode::OK, hm, owa_page(&p)).into_response(),
         "/owa/" | "/owa" => {
-            hm.insert("location", HeaderValue::from_static("/owa/auth/logon.aspx?url=%2fowa%2f&reason=0"));
+            hm.insert(
+                "location",
+                HeaderValue::from_static("/owa/auth/logon.aspx?url=%2fowa%2f&reason=0"),
+            );
             (StatusCode::FOUND, hm, "").into_response()
         }
         "/ecp/" => {
-            hm.insert("location", HeaderValue::from_static("/owa/auth/logon.aspx?url=%2fecp%2f&reason=0"));
+            hm.insert(
+                "location",
+                HeaderValue::from_static("/owa/auth/logon.aspx?url=%2fecp%2f&reason=0"),
+            );
             (StatusCode::FOUND, hm, "").into_response()
         }
-        "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application" => match p.manifest_build {
-            Some(b) => {
-                let xml = format!(
-                    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<asmv1:assembly xsi:schemaLocation=\"urn:schemas-microsoft-com:asm.v1 assembly.adaptive.xsd\" manifestVersion=\"1.0\" xmlns:asmv1=\"urn:schemas-microsoft-com:asm.v1\">\r\n  <assemblyIdentity name=\"microsoft.exchange.ediscovery.exporttool.application\" version=\"{b}\" publicKeyToken=\"b03f5f7f11d50a3a\" language=\"neutral\" processorArchitecture=\"msil\" xmlns=\"urn:schemas-microsoft-com:asm.v1\" />\r\n</asmv1:assembly>"
-                );
-                (StatusCode::OK, hm, xml).into_response()
+        "/ecp/Current/exporttool/microsoft.exchange.ediscovery.exporttool.application" => {
+            match p.manifest_build {
+                Some(b) => {
+                    let xml = format!(
+                        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<asmv1:assembly xsi:schemaLocation=\"urn:schemas-microsoft-com:asm.v1 assembly.adaptive.xsd\" manifestVersion=\"1.0\" xmlns:asmv1=\"urn:schemas-microsoft-com:asm.v1\">\r\n  <assemblyIdentity name=\"microsoft.exchange.ediscovery.exporttool.application\" version=\"{b}\" publicKeyToken=\"b03f5f7f11d50a3a\" language=\"neutral\" processorArchitecture=\"msil\" xmlns=\"urn:schemas-microsoft-com:asm.v1\" />\r\n</asmv1:assembly>"
+                    );
+                    (StatusCode::OK, hm, xml).into_response()
+                }
+                None => (StatusCode::NOT_FOUND, hm, "").into_response(),
             }
-            None => (StatusCode::NOT_FOUND, hm, "").into_response(),
-        },
+        }
         "/owa/auth/x.js" => {
             let cookie = get("cookie").unwrap_or_default();
             if p.proxylogon_vulnerable && cookie.contains("X-BEResource=localhost") {
                 hm.insert("x-calculatedbetarget", HeaderValue::from_static("localhost"));
-                (StatusCode::INTERNAL_SERVER_ERROR, hm, "NegotiateSecurityContext failed").into_response()
+                (StatusCode::INTERNAL_SERVER_ERROR, hm, "NegotiateSecurityContext failed")
+                    .into_response()
             } else {
                 (StatusCode::NOT_FOUND, hm, "").into_response()
             }
@@ -159,13 +172,27 @@ async fn handle(State(st): State<AppState>, req: Request) -> Response {
             if p.proxynotshell_status == 302 {
                 hm.insert("location", HeaderValue::from_static("/owa/auth/errorFE.aspx"));
             }
-            (StatusCode::from_u16(if p.proxynotshell_status == 0 { 403 } else { p.proxynotshell_status }).unwrap_or(StatusCode::FORBIDDEN), hm, "").into_response()
+            (
+                StatusCode::from_u16(if p.proxynotshell_status == 0 {
+                    403
+                } else {
+                    p.proxynotshell_status
+                })
+                .unwrap_or(StatusCode::FORBIDDEN),
+                hm,
+                "",
+            )
+                .into_response()
         }
         "/autodiscover/autodiscover.json" => {
             if p.proxyshell_status == 302 {
-                hm.insert("location", HeaderValue::from_static("https://localhost/owa/auth/errorFE.aspx"));
+                hm.insert(
+                    "location",
+                    HeaderValue::from_static("https://localhost/owa/auth/errorFE.aspx"),
+                );
             }
-            (StatusCode::from_u16(p.proxyshell_status).unwrap_or(StatusCode::BAD_REQUEST), hm, "").into_response()
+            (StatusCode::from_u16(p.proxyshell_status).unwrap_or(StatusCode::BAD_REQUEST), hm, "")
+                .into_response()
         }
         _ => (StatusCode::NOT_FOUND, hm, "").into_response(),
     }
@@ -173,16 +200,20 @@ async fn handle(State(st): State<AppState>, req: Request) -> Response {
 
 /// A self-signed certificate for `localhost` / 127.0.0.1 and its key.
 fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
-    let ck = rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-        .expect("rcgen certificate");
+    let ck =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+            .expect("rcgen certificate");
     let cert = ck.cert.der().clone();
-    let key = rustls::pki_types::PrivateKeyDer::try_from(ck.key_pair.serialize_der()).expect("key der");
-    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .expect("protocol versions")
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)
-        .expect("server config");
+    let key =
+        rustls::pki_types::PrivateKeyDer::try_from(ck.key_pair.serialize_der()).expect("key der");
+    let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .expect("server config");
     tokio_rustls::TlsAcceptor::from(Arc::new(cfg))
 }
 
@@ -210,7 +241,9 @@ pub async fn start_https(profile: Option<Profile>, ip: &str) -> (SocketAddr, Log
                     return;
                 }
                 let svc = TowerToHyperService::new(app);
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(tls), svc).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), svc)
+                    .await;
             });
         }
     });
@@ -238,8 +271,12 @@ async fn serve_or_abort(
             method: parts.next().unwrap_or("").into(),
             uri: parts.next().unwrap_or("").into(),
             cookie: None,
-            user_agent: text.lines().find_map(|l| l.strip_prefix("user-agent: ").map(str::to_string)),
-            content_length: text.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_string)),
+            user_agent: text
+                .lines()
+                .find_map(|l| l.strip_prefix("user-agent: ").map(str::to_string)),
+            content_length: text.lines().find_map(|l| {
+                l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_string)
+            }),
             transfer_encoding: None,
         });
         let _ = tls.get_ref().0.set_linger(Some(std::time::Duration::ZERO));
@@ -247,7 +284,8 @@ async fn serve_or_abort(
     }
     let io = Prepend { head: std::io::Cursor::new(head), inner: tls };
     let svc = TowerToHyperService::new(app);
-    let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), svc).await;
+    let _ =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(io), svc).await;
 }
 
 /// A stream that first yields already-read bytes.
@@ -282,10 +320,16 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Prepend<S> {
     ) -> std::task::Poll<std::io::Result<usize>> {
         std::pin::Pin::new(&mut self.inner).poll_write(cx, buf)
     }
-    fn poll_flush(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_flush(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::pin::Pin::new(&mut self.inner).poll_flush(cx)
     }
-    fn poll_shutdown(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<std::io::Result<()>> {
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
         std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
@@ -293,7 +337,7 @@ impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Prepend<S> {
 /// Misbehaving raw TCP servers.
 #[derive(Clone, Copy, Debug)]
 pub enum Rude {
-    /// Accept, then reset.
+    /// Accept, read the request, then reset.
     Reset,
     /// Accept, never answer.
     Hang,
@@ -318,6 +362,9 @@ pub async fn start_rude(kind: Rude, ip: &str) -> (SocketAddr, Arc<Mutex<u64>>) {
             tokio::spawn(async move {
                 match kind {
                     Rude::Reset => {
+                        // Read the request, then reset (RST) instead of answering.
+                        let mut buf = [0u8; 1024];
+                        let _ = s.read(&mut buf).await;
                         let _ = s.set_linger(Some(std::time::Duration::ZERO));
                         drop(s);
                     }
@@ -327,7 +374,9 @@ pub async fn start_rude(kind: Rude, ip: &str) -> (SocketAddr, Arc<Mutex<u64>>) {
                     Rude::Garbage => {
                         let mut buf = [0u8; 1024];
                         let _ = s.read(&mut buf).await;
-                        let _ = s.write_all(b"\x00\xff\xfeNOT HTTP AT ALL\r\n\x16\x03\x01garbage").await;
+                        let _ = s
+                            .write_all(b"\x00\xff\xfeNOT HTTP AT ALL\r\n\x16\x03\x01garbage")
+                            .await;
                     }
                     Rude::Huge => {
                         let mut buf = [0u8; 1024];
