@@ -7,7 +7,7 @@ use crate::correlation::{CmpOp, CorrKind, Correlation, parse_timespan};
 use crate::detection::{self, Detection};
 use crate::info::{LoadStatus, LogSource, RuleInfo, RuleKind};
 use crate::logsource::{self, Mapped, Rename};
-use crate::rules::{Compiled, Index, SigmaRules};
+use crate::rules::{Compiled, IndexBuilder, SigmaRules};
 use crate::value::{FieldId, ValueCtx};
 use serde_yaml::Value as Y;
 use std::collections::HashMap;
@@ -99,7 +99,6 @@ struct State {
     infos: Vec<RuleInfo>,
     docs: Vec<Option<Y>>,
     fields: FieldTable,
-    index: Index,
     compiled: Vec<Compiled>,
     /// info index → compiled index
     compiled_of: HashMap<usize, u32>,
@@ -118,7 +117,6 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
         infos: Vec::new(),
         docs: Vec::new(),
         fields: FieldTable::default(),
-        index: Index::default(),
         compiled: Vec::new(),
         compiled_of: HashMap::new(),
         correlations: Vec::new(),
@@ -153,6 +151,9 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
     }
     crate::build_corr::compile_correlations(&mut st_view(&mut st), &lookup, &opts);
     // Index the loaded rules.
+    let mut index = IndexBuilder::default();
+    let skip = [st.fields.intern("EventID", &[]), st.fields.intern("Channel", &[])];
+    let witnesses: Vec<_> = st.compiled.iter().map(|c| crate::prefilter::witness(c, &skip)).collect();
     for (ci, comp) in st.compiled.iter().enumerate() {
         let info = &st.infos[comp.info as usize];
         if !info.is_loaded() || !st.compiled_of.contains_key(&(comp.info as usize)) {
@@ -160,7 +161,7 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
         }
         let keys = index_keys(info);
         for (ch, eid) in keys {
-            st.index.insert(ch.as_deref(), eid, ci as u32);
+            index.insert(ch.as_deref(), eid, ci as u32);
         }
     }
     for info in &st.infos {
@@ -175,7 +176,7 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
         infos: st.infos,
         compiled: st.compiled,
         fields: st.fields.list,
-        index: st.index,
+        index: index.finish(&witnesses),
         correlations: st.correlations,
         sets,
     }

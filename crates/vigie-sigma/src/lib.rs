@@ -84,6 +84,7 @@ mod info;
 mod logsource;
 mod map_event;
 mod matcher;
+mod prefilter;
 mod rules;
 mod text;
 mod value;

@@ -4,6 +4,7 @@
 use crate::condition::Cond;
 use crate::correlation::{CorrelationInput, EventRef};
 use crate::detection::{Item, Selection};
+use crate::prefilter::Bucket;
 use crate::rules::{Compiled, SigmaRules, Slot};
 use crate::text::lower_into;
 use crate::value::{FieldId, RefKind, Test};
@@ -68,13 +69,25 @@ pub struct SigmaMatcher<'r> {
     source: u32,
     corr: Vec<CorrelationInput>,
     evaluated: u64,
+    /// Per-rule marks (cache epoch) for the prefilter.
+    marks: Vec<u32>,
+    cand: Vec<u32>,
 }
 
 impl<'r> SigmaMatcher<'r> {
     pub(crate) fn new(rules: &'r SigmaRules) -> Self {
         let mut cache = Cache::default();
         cache.slots.resize_with(rules.fields.len(), FieldSlot::default);
-        SigmaMatcher { rules, cache, chan: String::new(), source: 0, corr: Vec::new(), evaluated: 0 }
+        SigmaMatcher {
+            rules,
+            cache,
+            chan: String::new(),
+            source: 0,
+            corr: Vec::new(),
+            evaluated: 0,
+            marks: vec![0; rules.compiled.len()],
+            cand: Vec::new(),
+        }
     }
 
     /// Tag the following events with `source` (e.g. the input file's index)
@@ -96,6 +109,7 @@ impl<'r> SigmaMatcher<'r> {
         self.cache.epoch = self.cache.epoch.wrapping_add(1);
         if self.cache.epoch == 0 {
             self.cache.slots.iter_mut().for_each(|s| s.epoch = 0);
+            self.marks.iter_mut().for_each(|m| *m = 0);
             self.cache.kw_epoch = 0;
             self.cache.epoch = 1;
         }
@@ -108,23 +122,53 @@ impl<'r> SigmaMatcher<'r> {
             }
             None => None,
         };
-        let lists: [Option<&Vec<u32>>; 4] = [
+        let buckets: [Option<&Bucket>; 4] = [
             slot.and_then(|s| eid.and_then(|e| s.by_eid.get(&e))),
             slot.map(|s| &s.any),
             eid.and_then(|e| index.any.by_eid.get(&e)),
             Some(&index.any.any),
         ];
-        for list in lists.into_iter().flatten() {
-            for &ci in list {
-                let comp = &self.rules.compiled[ci as usize];
-                self.evaluated += 1;
-                let mut ev = Eval { event, cache: &mut self.cache, rules: self.rules };
-                if ev.cond(&comp.cond, comp) {
-                    self.record(event, ci, out);
+        let mut cand = std::mem::take(&mut self.cand);
+        cand.clear();
+        for bucket in buckets.into_iter().flatten() {
+            self.candidates(event, bucket, &mut cand);
+        }
+        cand.sort_unstable();
+        cand.dedup();
+        for &ci in &cand {
+            let comp = &self.rules.compiled[ci as usize];
+            self.evaluated += 1;
+            let mut ev = Eval { event, cache: &mut self.cache, rules: self.rules };
+            if ev.cond(&comp.cond, comp) {
+                self.record(event, ci, out);
+            }
+        }
+        self.cand = cand;
+        out.len() - before
+    }
+
+    /// Add the rules of `bucket` worth evaluating: those without a witness,
+    /// and those one of whose witness literals occurs in its field.
+    fn candidates(&mut self, event: &dyn Event, bucket: &Bucket, cand: &mut Vec<u32>) {
+        cand.extend_from_slice(&bucket.always);
+        let epoch = self.cache.epoch;
+        for scan in &bucket.scans {
+            let mut ev = Eval { event, cache: &mut self.cache, rules: self.rules };
+            ev.load(scan.field);
+            let slot = &self.cache.slots[scan.field as usize];
+            if slot.state != 2 {
+                continue;
+            }
+            for m in scan.ac.find_overlapping_iter(slot.lower.as_str()) {
+                for &r in &scan.rules[m.pattern().as_usize()] {
+                    let mark = &mut self.marks[r as usize];
+                    if *mark != epoch {
+                        *mark = epoch;
+                        cand.push(r);
+                    }
                 }
             }
         }
-        out.len() - before
     }
 
     /// Take the correlation inputs gathered so far (give them, from every

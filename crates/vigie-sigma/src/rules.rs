@@ -6,6 +6,7 @@ use crate::correlation::Correlation;
 use crate::detection::Selection;
 use crate::info::{LoadStatus, RuleInfo, RuleSetStats};
 use crate::matcher::SigmaMatcher;
+use crate::prefilter::Bucket;
 use crate::value::FieldId;
 use std::collections::{HashMap, HashSet};
 use vigie_model::{BlindRule, RejectedRule, RuleCoverage, RuleSetInfo};
@@ -25,11 +26,11 @@ pub(crate) struct Compiled {
     pub feeds: Vec<u32>,
 }
 
-/// Candidate rules for one channel.
+/// Candidate rules for one channel, with their prefilters.
 #[derive(Debug, Default)]
 pub(crate) struct Slot {
-    pub by_eid: HashMap<u32, Vec<u32>>,
-    pub any: Vec<u32>,
+    pub by_eid: HashMap<u32, Bucket>,
+    pub any: Bucket,
 }
 
 /// The rule index: (channel, event id) → compiled rules.
@@ -41,19 +42,38 @@ pub(crate) struct Index {
     pub any: Slot,
 }
 
-impl Index {
+/// Rules per (lower-case channel, event id) while building.
+#[derive(Debug, Default)]
+pub(crate) struct IndexBuilder {
+    keys: HashMap<(Option<String>, Option<u32>), Vec<u32>>,
+}
+
+impl IndexBuilder {
     pub(crate) fn insert(&mut self, channel: Option<&str>, eid: Option<u32>, rule: u32) {
-        let slot = match channel {
-            Some(c) => self.channels.entry(c.to_lowercase()).or_default(),
-            None => &mut self.any,
-        };
-        let list = match eid {
-            Some(e) => slot.by_eid.entry(e).or_default(),
-            None => &mut slot.any,
-        };
+        let list = self.keys.entry((channel.map(str::to_lowercase), eid)).or_default();
         if !list.contains(&rule) {
             list.push(rule);
         }
+    }
+
+    /// Build the buckets with each rule's witness.
+    pub(crate) fn finish(self, witnesses: &[Option<Vec<(FieldId, String)>>]) -> Index {
+        let mut index = Index::default();
+        for ((chan, eid), mut rules) in self.keys {
+            rules.sort_unstable();
+            let bucket = Bucket::new(&rules, witnesses);
+            let slot = match chan {
+                Some(c) => index.channels.entry(c).or_default(),
+                None => &mut index.any,
+            };
+            match eid {
+                Some(e) => {
+                    slot.by_eid.insert(e, bucket);
+                }
+                None => slot.any = bucket,
+            }
+        }
+        index
     }
 }
 

@@ -109,6 +109,23 @@ impl StrOp {
         }
     }
 
+    /// The longest literal every accepted text contains.
+    pub(crate) fn literal(&self) -> Option<String> {
+        match self {
+            StrOp::Exact(s) | StrOp::Prefix(s) | StrOp::Suffix(s) => Some(s.clone()),
+            StrOp::Contains(f) => String::from_utf8(f.needle().to_vec()).ok(),
+            StrOp::Any => None,
+            StrOp::Glob(p) => p
+                .iter()
+                .filter_map(|x| match x {
+                    Piece::Lit(l) => Some(l.clone()),
+                    _ => None,
+                })
+                .max_by_key(String::len),
+        }
+        .filter(|s| !s.is_empty())
+    }
+
     /// Does `text` pass?
     pub(crate) fn is_match(&self, text: &str) -> bool {
         match self {
@@ -179,6 +196,8 @@ fn utf8_len(b: u8) -> usize {
 pub(crate) struct StrSet {
     ops: Vec<StrOp>,
     ac: Option<AhoCorasick>,
+    /// The needles inside `ac` (kept for the prefilter).
+    ac_needles: Vec<String>,
     all: bool,
 }
 
@@ -186,7 +205,7 @@ impl StrSet {
     /// Build from the tests; `all` requires every test to pass.
     pub(crate) fn new(ops: Vec<StrOp>, all: bool) -> StrSet {
         if all {
-            return StrSet { ops, ac: None, all };
+            return StrSet { ops, ac: None, ac_needles: Vec::new(), all };
         }
         let needles: Vec<Vec<u8>> = ops
             .iter()
@@ -196,15 +215,16 @@ impl StrSet {
             })
             .collect();
         if needles.len() < 4 {
-            return StrSet { ops, ac: None, all };
+            return StrSet { ops, ac: None, ac_needles: Vec::new(), all };
         }
         let ac = AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(&needles).ok();
-        let ops = if ac.is_some() {
-            ops.into_iter().filter(|o| !matches!(o, StrOp::Contains(_))).collect()
+        let (ops, ac_needles) = if ac.is_some() {
+            let strs = needles.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
+            (ops.into_iter().filter(|o| !matches!(o, StrOp::Contains(_))).collect(), strs)
         } else {
-            ops
+            (ops, Vec::new())
         };
-        StrSet { ops, ac, all }
+        StrSet { ops, ac, ac_needles, all }
     }
 
     /// Does `text` pass?
@@ -218,6 +238,20 @@ impl StrSet {
             return true;
         }
         self.ops.iter().any(|o| o.is_match(text))
+    }
+
+    /// Literals of which at least one occurs in any text this set accepts
+    /// (for `all`: the longest literal of one test), or `None` when some
+    /// accepted text needs no literal (e.g. `*`).
+    pub(crate) fn witness_literals(&self) -> Option<Vec<String>> {
+        if self.all {
+            return self.ops.iter().filter_map(StrOp::literal).max_by_key(String::len).map(|l| vec![l]);
+        }
+        let mut out = self.ac_needles.clone();
+        for op in &self.ops {
+            out.push(op.literal()?);
+        }
+        (!out.is_empty() && out.iter().all(|l| !l.is_empty())).then_some(out)
     }
 
     /// Whether every test must pass (`|all`).
@@ -338,7 +372,7 @@ mod tests {
 
     #[test]
     fn glob() {
-        let p = parse_wildcards("c:\\*\\sys*32\\?md.exe");
+        let p = parse_wildcards(r"c:\\*\\sys*32\\?md.exe");
         assert!(glob_match(&p, "c:\\windows\\system32\\cmd.exe"));
         assert!(!glob_match(&p, "c:\\windows\\system32\\cmdx.exe"));
         assert!(glob_match(&parse_wildcards("*a*b*"), "xxaxxbxx"));
