@@ -110,3 +110,74 @@ pub fn evtx_events(path: &Path) -> (Vec<MapEvent>, usize) {
     }
     (out, errors)
 }
+
+/// A lazy event over the `evtx` crate's JSON (no flattening, no copies):
+/// `field(name)` looks in `EventData`, `System` and `UserData.<any>`.
+pub struct JsonEvent<'a> {
+    system: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    data: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    user: Option<&'a serde_json::Map<String, serde_json::Value>>,
+    millis: i64,
+}
+
+impl<'a> JsonEvent<'a> {
+    /// Wrap one record's JSON.
+    pub fn new(v: &'a serde_json::Value, millis: i64) -> Self {
+        let root = v.get("Event").unwrap_or(v);
+        let obj = |k: &str| root.get(k).and_then(|x| x.as_object());
+        let user = obj("UserData")
+            .and_then(|u| u.values().find_map(|x| x.as_object()));
+        JsonEvent { system: obj("System"), data: obj("EventData"), user, millis }
+    }
+
+    fn conv(v: &'a serde_json::Value) -> vigie_model::Value<'a> {
+        use std::borrow::Cow;
+        use vigie_model::Value;
+        match v {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => Value::UInt(u),
+                (_, Some(i)) => Value::Int(i),
+                _ => Value::Float(n.as_f64().unwrap_or(0.0)),
+            },
+            serde_json::Value::String(s) => Value::Str(Cow::Borrowed(s)),
+            serde_json::Value::Object(o) => match o.get("#text") {
+                Some(t) => Self::conv(t),
+                None => Value::Null,
+            },
+            other => Value::Str(Cow::Owned(leaf_text(other).unwrap_or_default())),
+        }
+    }
+}
+
+impl vigie_model::Event for JsonEvent<'_> {
+    fn field(&self, name: &str) -> Option<vigie_model::Value<'_>> {
+        if name == "Provider_Name" {
+            return self
+                .system?
+                .get("Provider")?
+                .pointer("/#attributes/Name")
+                .map(Self::conv);
+        }
+        [self.data, self.system, self.user]
+            .into_iter()
+            .flatten()
+            .find_map(|m| m.get(name))
+            .map(Self::conv)
+    }
+
+    fn for_each_field(&self, f: &mut dyn FnMut(&str, vigie_model::Value<'_>)) {
+        for m in [self.system, self.data, self.user].into_iter().flatten() {
+            for (k, v) in m {
+                if !v.is_object() || v.get("#text").is_some() {
+                    f(k, Self::conv(v));
+                }
+            }
+        }
+    }
+
+    fn timestamp(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        chrono::DateTime::from_timestamp_millis(self.millis)
+    }
+}
