@@ -12,6 +12,14 @@
 //! - [`sniff`] tells a file's [`SourceKind`] from its first bytes, so readers
 //!   are chosen by content, never by extension alone.
 //!
+//! - [`EventReader`] reads Windows event logs — EVTX (through the `evtx`
+//!   crate), JSON event exports (winlogbeat/ECS, OTRF/Mordor, NXLog,
+//!   `Event.System`/`EventData` trees; JSON lines or arrays) and zip archives
+//!   holding them ([`zip_event_members`]) — into one reused [`EventRecord`]
+//!   per thread, which answers the same field names for every format. Bad
+//!   chunks, records and lines are counted as [`RecordError`]s and the file
+//!   goes on. See `docs/event-logs.md`.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -22,8 +30,17 @@
 //! ```
 #![deny(missing_docs)]
 
+mod containers;
+mod event_record;
+mod evtx;
+mod flatten;
+mod json_events;
 mod sniff;
 mod walk;
 
+pub use crate::containers::{ZipLimits, ZipListing, ZipMember, zip_event_members};
+pub use crate::event_record::{EventRecord, parse_time};
+pub use crate::evtx::{EventItem, EventReadError, EventReadStats, EventReader, RecordError};
+pub use crate::json_events::MAX_JSON_LINE;
 pub use crate::sniff::{SNIFF_LEN, SourceKind, sniff};
 pub use crate::walk::{FileEntry, WalkError, WalkOptions, WalkOutcome, Walker, display_path};
