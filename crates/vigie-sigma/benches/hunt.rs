@@ -49,7 +49,11 @@ fn parse_only(f: &Path) -> usize {
     p.records_json_value().filter(|r| r.is_ok()).count()
 }
 
-fn hunt_json(f: &Path, m: &mut vigie_sigma::SigmaMatcher<'_>, hits: &mut Vec<vigie_sigma::Hit>) -> usize {
+fn hunt_json(
+    f: &Path,
+    m: &mut vigie_sigma::SigmaMatcher<'_>,
+    hits: &mut Vec<vigie_sigma::Hit>,
+) -> usize {
     let settings = evtx::ParserSettings::default().num_threads(1);
     let Ok(p) = evtx::EvtxParser::from_path(f) else { return 0 };
     let mut p = p.with_configuration(settings);
@@ -131,7 +135,9 @@ fn main() {
         return;
     }
     let exe = std::env::current_exe().expect("current exe");
-    println!("vigie-sigma hunt benchmark: 451 EVTX x SigmaHQ rules/windows (best of 3 runs per mode)");
+    println!(
+        "vigie-sigma hunt benchmark: 451 EVTX x SigmaHQ rules/windows (best of 3 runs per mode)"
+    );
     for threads in [1usize, 2] {
         let mut results = std::collections::HashMap::new();
         for mode in ["parse", "hunt", "hunt-map"] {
@@ -167,7 +173,9 @@ fn main() {
             );
             results.insert(mode, secs);
         }
-        if let (Some(p), Some(h), Some(hm)) = (results.get("parse"), results.get("hunt"), results.get("hunt-map")) {
+        if let (Some(p), Some(h), Some(hm)) =
+            (results.get("parse"), results.get("hunt"), results.get("hunt-map"))
+        {
             println!(
                 "threads={threads} ratio hunt/parse-floor = {:.2}x   hunt-map/parse-floor = {:.2}x",
                 h / p,

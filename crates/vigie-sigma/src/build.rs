@@ -153,7 +153,8 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
     // Index the loaded rules.
     let mut index = IndexBuilder::default();
     let skip = [st.fields.intern("EventID", &[]), st.fields.intern("Channel", &[])];
-    let witnesses: Vec<_> = st.compiled.iter().map(|c| crate::prefilter::witness(c, &skip)).collect();
+    let witnesses: Vec<_> =
+        st.compiled.iter().map(|c| crate::prefilter::witness(c, &skip)).collect();
     for (ci, comp) in st.compiled.iter().enumerate() {
         let info = &st.infos[comp.info as usize];
         if !info.is_loaded() || !st.compiled_of.contains_key(&(comp.info as usize)) {
@@ -281,7 +282,9 @@ fn compile_rule(st: &mut State, i: usize, opts: &Options, filters: &[usize]) {
     Detection { sels, cond, .. } = tmp;
     // Sigma filters targeting this rule are ANDed to its condition.
     for &f in filters {
-        let Some(fdoc) = st.docs[f].as_ref().and_then(|d| d.get("filter")).cloned() else { continue };
+        let Some(fdoc) = st.docs[f].as_ref().and_then(|d| d.get("filter")).cloned() else {
+            continue;
+        };
         match compile_det(&mut st.fields, &fdoc, renames, opts) {
             Ok(fd) => {
                 let off = sels.len() as u32;
@@ -295,7 +298,14 @@ fn compile_rule(st: &mut State, i: usize, opts: &Options, filters: &[usize]) {
     sels.iter().for_each(|s| detection::fields_of(s, &mut fields));
     set_channels(&mut st.infos[i], &mapped, det_eids, det_chans);
     let ci = st.compiled.len() as u32;
-    st.compiled.push(Compiled { info: i as u32, sels, cond, fields, emit: true, feeds: Vec::new() });
+    st.compiled.push(Compiled {
+        info: i as u32,
+        sels,
+        cond,
+        fields,
+        emit: true,
+        feeds: Vec::new(),
+    });
     st.compiled_of.insert(i, ci);
     if let Some(agg) = agg {
         legacy_aggregation(st, i, ci, &agg, timeframe.as_deref(), renames);
@@ -344,7 +354,8 @@ fn set_channels(
                 (None, _) => spec.event_ids.to_vec(),
                 (Some(d), true) => d.clone(),
                 (Some(d), false) => {
-                    let x: Vec<u32> = spec.event_ids.iter().copied().filter(|e| d.contains(e)).collect();
+                    let x: Vec<u32> =
+                        spec.event_ids.iter().copied().filter(|e| d.contains(e)).collect();
                     if x.is_empty() {
                         continue;
                     }
@@ -377,8 +388,11 @@ fn set_channels(
 
 /// Index keys: (channel, event id) pairs; `None` means any.
 fn index_keys(info: &RuleInfo) -> Vec<(Option<String>, Option<u32>)> {
-    let eids: Vec<Option<u32>> =
-        if info.event_ids.is_empty() { vec![None] } else { info.event_ids.iter().map(|e| Some(*e)).collect() };
+    let eids: Vec<Option<u32>> = if info.event_ids.is_empty() {
+        vec![None]
+    } else {
+        info.event_ids.iter().map(|e| Some(*e)).collect()
+    };
     let chans: Vec<Option<String>> = if info.channels.is_empty() {
         vec![None]
     } else {

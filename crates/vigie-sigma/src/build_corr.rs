@@ -25,11 +25,7 @@ fn resolve(
     file: &str,
 ) -> Option<usize> {
     let cands = lookup.get(r)?;
-    cands
-        .iter()
-        .copied()
-        .find(|&i| infos[i].file == file)
-        .or_else(|| cands.first().copied())
+    cands.iter().copied().find(|&i| infos[i].file == file).or_else(|| cands.first().copied())
 }
 
 /// Base rules referenced by correlations (base → correlations).
@@ -171,13 +167,17 @@ fn compile_one(
             .ok_or_else(|| format!("references unknown rule `{r}`"))?;
         match v.infos[b].kind {
             RuleKind::Correlation => {
-                return Err(format!("references correlation `{r}`: chained correlations are not supported"));
+                return Err(format!(
+                    "references correlation `{r}`: chained correlations are not supported"
+                ));
             }
             RuleKind::Filter => return Err(format!("references filter `{r}`")),
             RuleKind::Detection => {}
         }
         let ci = v.compiled_of.get(&b).copied().ok_or_else(|| match &v.infos[b].load {
-            LoadStatus::Rejected { reason } => format!("references rule `{r}`, which was rejected ({reason})"),
+            LoadStatus::Rejected { reason } => {
+                format!("references rule `{r}`, which was rejected ({reason})")
+            }
             _ => format!("references rule `{r}`, which is not loaded"),
         })?;
         rules.push(ci);
@@ -191,13 +191,17 @@ fn compile_one(
         .or_else(|| c.get("timeframe"))
         .and_then(Y::as_str)
         .ok_or("correlation has no `timespan`")?;
-    let span_ms = parse_timespan(span).ok_or_else(|| format!("timespan `{span}` is not understood"))?;
+    let span_ms =
+        parse_timespan(span).ok_or_else(|| format!("timespan `{span}` is not understood"))?;
     let group_names = refs(c.get("group-by"));
     let aliases = c.get("aliases");
     let value_name = cond_map.and_then(|m| m.get("field")).and_then(Y::as_str).map(str::to_string);
     let needs_value = matches!(
         kind,
-        CorrKind::ValueCount | CorrKind::ValueSum | CorrKind::ValueAvg | CorrKind::ValuePercentile(_)
+        CorrKind::ValueCount
+            | CorrKind::ValueSum
+            | CorrKind::ValueAvg
+            | CorrKind::ValuePercentile(_)
     );
     if needs_value && value_name.is_none() {
         return Err(format!("`{ty}` needs `condition.field`"));
@@ -228,7 +232,8 @@ fn compile_one(
             if matches!(key, "field" | "percentile") {
                 continue;
             }
-            let op = CmpOp::parse(key).ok_or_else(|| format!("unknown condition operator `{key}`"))?;
+            let op =
+                CmpOp::parse(key).ok_or_else(|| format!("unknown condition operator `{key}`"))?;
             let n = val.as_f64().ok_or_else(|| format!("condition `{key}` is not a number"))?;
             cond.push((op, n));
         }

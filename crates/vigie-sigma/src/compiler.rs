@@ -88,7 +88,8 @@ impl SigmaCompiler {
     /// order) as one rule set. Returns the set's index.
     pub fn add_dir(&mut self, dir: &Path, opts: SetOptions) -> Result<usize, SigmaError> {
         let mut files = Vec::new();
-        walk(dir, &mut files).map_err(|source| SigmaError::Io { path: dir.display().to_string(), source })?;
+        walk(dir, &mut files)
+            .map_err(|source| SigmaError::Io { path: dir.display().to_string(), source })?;
         files.sort();
         let set = self.new_set(dir, opts);
         let mut hasher = Sha256::new();
@@ -189,7 +190,9 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if ft.is_dir() {
             walk(&path, out)?;
         } else if ft.is_file()
-            && path.extension().is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+            && path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
         {
             out.push(path);
         }
@@ -205,7 +208,8 @@ fn split_documents(text: &str) -> Result<Vec<Y>, String> {
     let mut global: Option<Y> = None;
     let mut previous: Option<Y> = None;
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
-        let doc = Y::deserialize(de).map_err(|e| format!("YAML error in document {}: {e}", i + 1))?;
+        let doc =
+            Y::deserialize(de).map_err(|e| format!("YAML error in document {}: {e}", i + 1))?;
         if doc.is_null() {
             continue;
         }
@@ -225,7 +229,10 @@ fn split_documents(text: &str) -> Result<Vec<Y>, String> {
             }
             Some("repeat") => {
                 let Some(prev) = previous.clone() else {
-                    return Err(format!("document {}: `action: repeat` with no previous rule", i + 1));
+                    return Err(format!(
+                        "document {}: `action: repeat` with no previous rule",
+                        i + 1
+                    ));
                 };
                 let merged = merge(prev, doc);
                 previous = Some(merged.clone());

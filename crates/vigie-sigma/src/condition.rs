@@ -195,7 +195,9 @@ fn parse_aggregation(s: &str) -> Result<Aggregation, String> {
     let s = s.split('#').next().unwrap_or(s).trim();
     let lower = s.to_ascii_lowercase();
     if lower.contains(" near ") || lower.starts_with("near") {
-        return Err("the `near` aggregation is not supported; use a temporal correlation rule".into());
+        return Err(
+            "the `near` aggregation is not supported; use a temporal correlation rule".into()
+        );
     }
     let Some(rest) = lower.strip_prefix("count(") else {
         let func = lower.split('(').next().unwrap_or("");
@@ -209,7 +211,7 @@ fn parse_aggregation(s: &str) -> Result<Aggregation, String> {
     let (group_by, cmp) = match rest_orig.to_ascii_lowercase().strip_prefix("by ") {
         Some(_) => {
             let after = rest_orig[3..].trim();
-            let end = after.find(|c: char| matches!(c, '<' | '>' | '=' | '!')).unwrap_or(after.len());
+            let end = after.find(['<', '>', '=', '!']).unwrap_or(after.len());
             (Some(after[..end].trim().to_string()), after[end..].trim())
         }
         None => (None, rest_orig),

@@ -135,7 +135,7 @@ pub(crate) fn run(corrs: &[Correlation], mut inputs: Vec<CorrelationInput>) -> V
         }
         start = end;
     }
-    out.sort_by(|a, b| (a.first, a.rule).cmp(&(b.first, b.rule)));
+    out.sort_by_key(|h| (h.first, h.rule));
     out
 }
 

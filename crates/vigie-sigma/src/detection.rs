@@ -66,7 +66,11 @@ pub(crate) fn compile(det: &Y, ctx: &mut ValueCtx<'_>) -> Result<Detection, Stri
             "timeframe" => timeframe = v.as_str().map(str::to_string),
             _ => {
                 let sel = selection(v, ctx).map_err(|e| {
-                    if e.starts_with("needs placeholder") { e } else { format!("selection `{key}`: {e}") }
+                    if e.starts_with("needs placeholder") {
+                        e
+                    } else {
+                        format!("selection `{key}`: {e}")
+                    }
                 })?;
                 names.push(key.to_string());
                 sels.push(sel);

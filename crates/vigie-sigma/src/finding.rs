@@ -13,7 +13,8 @@ pub fn attack_ids(tags: &[String]) -> Vec<String> {
     tags.iter()
         .filter_map(|t| {
             let rest = t.to_ascii_lowercase().strip_prefix("attack.t")?.to_string();
-            let ok = rest.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+            let ok =
+                rest.split('.').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
             ok.then(|| format!("T{rest}"))
         })
         .collect()
@@ -49,7 +50,10 @@ pub fn default_stage(info: &RuleInfo) -> Stage {
     if level <= Severity::Low {
         return Stage::Attempt;
     }
-    if !tags.is_empty() && tags.iter().all(|t| t == "attack.reconnaissance" || !t.starts_with("attack.")) && tags.iter().any(|t| t == "attack.reconnaissance") {
+    if !tags.is_empty()
+        && tags.iter().all(|t| t == "attack.reconnaissance" || !t.starts_with("attack."))
+        && tags.iter().any(|t| t == "attack.reconnaissance")
+    {
         return Stage::Attempt;
     }
     if tags.iter().any(|t| t.starts_with("attack.t1505.003")) {
@@ -72,7 +76,8 @@ fn rule_ref(rules: &SigmaRules, info: &RuleInfo) -> RuleRef {
 
 fn base_finding(rules: &SigmaRules, info: &RuleInfo, location: Location) -> Finding {
     let severity = Severity::from_sigma_level(info.level.as_deref().unwrap_or(""));
-    let confidence = if severity >= Severity::High { Confidence::Likely } else { Confidence::Possible };
+    let confidence =
+        if severity >= Severity::High { Confidence::Likely } else { Confidence::Possible };
     let mut remediation = String::from(
         "Review the event and the process, user and host it names; if the activity was not expected, \
          investigate the host for compromise.",
@@ -82,15 +87,25 @@ fn base_finding(rules: &SigmaRules, info: &RuleInfo, location: Location) -> Find
         remediation.push_str(&info.falsepositives.join("; "));
         remediation.push('.');
     }
-    let mut f = Finding::new(rule_ref(rules, info), severity, default_stage(info), info.title.clone(), location)
-        .with_confidence(confidence)
-        .with_remediation(remediation);
+    let mut f = Finding::new(
+        rule_ref(rules, info),
+        severity,
+        default_stage(info),
+        info.title.clone(),
+        location,
+    )
+    .with_confidence(confidence)
+    .with_remediation(remediation);
     f.description = info.description.clone();
     f.attack = attack_ids(&info.tags);
     f.cves = info
         .tags
         .iter()
-        .filter_map(|t| t.to_ascii_lowercase().strip_prefix("cve.").map(|c| format!("CVE-{}", c.to_ascii_uppercase().trim_start_matches("CVE-"))))
+        .filter_map(|t| {
+            t.to_ascii_lowercase()
+                .strip_prefix("cve.")
+                .map(|c| format!("CVE-{}", c.to_ascii_uppercase().trim_start_matches("CVE-")))
+        })
         .map(|c| c.replace('_', "-"))
         .collect();
     f
@@ -106,7 +121,8 @@ impl SigmaRules {
     /// The finding for one hit; `path` is the event log the event came from.
     pub fn finding(&self, hit: &Hit, path: &str) -> Finding {
         let info = &self.infos[hit.rule];
-        let location = Location { path: path.to_string(), record_id: hit.record_id, ..Location::default() };
+        let location =
+            Location { path: path.to_string(), record_id: hit.record_id, ..Location::default() };
         let mut fields: BTreeMap<String, String> = hit.fields.iter().cloned().collect();
         if let Some(d) = &hit.details {
             fields.insert("details".into(), d.clone());
@@ -130,11 +146,16 @@ impl SigmaRules {
 
     /// The finding for a correlation hit; `path_of` maps a source tag (see
     /// [`crate::SigmaMatcher::set_source`]) to its file path.
-    pub fn correlation_finding(&self, hit: &CorrelationHit, path_of: &dyn Fn(u32) -> String) -> Finding {
+    pub fn correlation_finding(
+        &self,
+        hit: &CorrelationHit,
+        path_of: &dyn Fn(u32) -> String,
+    ) -> Finding {
         let info = &self.infos[hit.rule];
         let first = hit.events.first();
         let path = first.map(|e| path_of(e.source)).unwrap_or_default();
-        let location = Location { path, record_id: first.and_then(|e| e.record_id), ..Location::default() };
+        let location =
+            Location { path, record_id: first.and_then(|e| e.record_id), ..Location::default() };
         let mut f = base_finding(self, info, location);
         f.time = hit.first;
         let group: Vec<String> = hit.group.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -173,7 +194,11 @@ mod tests {
 
     #[test]
     fn attack_tags() {
-        let tags = vec!["attack.t1505.003".to_string(), "attack.persistence".into(), "attack.T1190".into()];
+        let tags = vec![
+            "attack.t1505.003".to_string(),
+            "attack.persistence".into(),
+            "attack.T1190".into(),
+        ];
         assert_eq!(attack_ids(&tags), vec!["T1505.003", "T1190"]);
     }
 }

@@ -94,17 +94,33 @@ macro_rules! svc {
 
 /// The whole mapping table (see `docs/sigma.md`).
 pub static MAPPINGS: &[LogSourceMapping] = &[
-    cat!("process_creation", [
-        sysmon(&[1]),
-        ChannelSpec { channel: "Security", provider: "Microsoft-Windows-Security-Auditing", event_ids: &[4688] },
-    ], PROC_RENAMES),
+    cat!(
+        "process_creation",
+        [
+            sysmon(&[1]),
+            ChannelSpec {
+                channel: "Security",
+                provider: "Microsoft-Windows-Security-Auditing",
+                event_ids: &[4688]
+            },
+        ],
+        PROC_RENAMES
+    ),
     cat!("file_change", [sysmon(&[2])]),
     cat!("network_connection", [sysmon(&[3])]),
     cat!("sysmon_status", [sysmon(&[4, 16])]),
-    cat!("process_termination", [
-        sysmon(&[5]),
-        ChannelSpec { channel: "Security", provider: "Microsoft-Windows-Security-Auditing", event_ids: &[4689] },
-    ], &[("Image", &["ProcessName"])]),
+    cat!(
+        "process_termination",
+        [
+            sysmon(&[5]),
+            ChannelSpec {
+                channel: "Security",
+                provider: "Microsoft-Windows-Security-Auditing",
+                event_ids: &[4689]
+            },
+        ],
+        &[("Image", &["ProcessName"])]
+    ),
     cat!("driver_load", [sysmon(&[6])]),
     cat!("image_load", [sysmon(&[7])]),
     cat!("create_remote_thread", [sysmon(&[8])]),
@@ -128,76 +144,229 @@ pub static MAPPINGS: &[LogSourceMapping] = &[
     cat!("file_block_shredding", [sysmon(&[28])]),
     cat!("file_executable_detected", [sysmon(&[29])]),
     cat!("sysmon_error", [sysmon(&[255])]),
-    cat!("file_access", [chan("Microsoft-Windows-Kernel-File/Analytic", "Microsoft-Windows-Kernel-File")]),
-    cat!("file_rename", [chan("Microsoft-Windows-Kernel-File/Analytic", "Microsoft-Windows-Kernel-File")]),
-    cat!("ps_module", [
-        ChannelSpec { channel: PS_OP, provider: PS_P, event_ids: &[4103] },
-        ChannelSpec { channel: PS_CORE, provider: "PowerShellCore", event_ids: &[4103] },
-    ]),
-    cat!("ps_script", [
-        ChannelSpec { channel: PS_OP, provider: PS_P, event_ids: &[4104] },
-        ChannelSpec { channel: PS_CORE, provider: "PowerShellCore", event_ids: &[4104] },
-    ]),
-    cat!("ps_classic_start", [ChannelSpec { channel: PS_CLASSIC, provider: "PowerShell", event_ids: &[400] }]),
-    cat!("ps_classic_provider_start", [ChannelSpec { channel: PS_CLASSIC, provider: "PowerShell", event_ids: &[600] }]),
-    cat!("ps_classic_script", [ChannelSpec { channel: PS_CLASSIC, provider: "PowerShell", event_ids: &[800] }]),
+    cat!(
+        "file_access",
+        [chan("Microsoft-Windows-Kernel-File/Analytic", "Microsoft-Windows-Kernel-File")]
+    ),
+    cat!(
+        "file_rename",
+        [chan("Microsoft-Windows-Kernel-File/Analytic", "Microsoft-Windows-Kernel-File")]
+    ),
+    cat!(
+        "ps_module",
+        [
+            ChannelSpec { channel: PS_OP, provider: PS_P, event_ids: &[4103] },
+            ChannelSpec { channel: PS_CORE, provider: "PowerShellCore", event_ids: &[4103] },
+        ]
+    ),
+    cat!(
+        "ps_script",
+        [
+            ChannelSpec { channel: PS_OP, provider: PS_P, event_ids: &[4104] },
+            ChannelSpec { channel: PS_CORE, provider: "PowerShellCore", event_ids: &[4104] },
+        ]
+    ),
+    cat!(
+        "ps_classic_start",
+        [ChannelSpec { channel: PS_CLASSIC, provider: "PowerShell", event_ids: &[400] }]
+    ),
+    cat!(
+        "ps_classic_provider_start",
+        [ChannelSpec { channel: PS_CLASSIC, provider: "PowerShell", event_ids: &[600] }]
+    ),
+    cat!(
+        "ps_classic_script",
+        [ChannelSpec { channel: PS_CLASSIC, provider: "PowerShell", event_ids: &[800] }]
+    ),
     svc!("security", "Security", "Microsoft-Windows-Security-Auditing"),
     svc!("system", "System", ""),
     svc!("application", "Application", ""),
     svc!("sysmon", [sysmon(&[])]),
     svc!("powershell", [chan(PS_OP, PS_P), chan(PS_CORE, "PowerShellCore")]),
     svc!("powershell-classic", [chan(PS_CLASSIC, "PowerShell")]),
-    svc!("taskscheduler", "Microsoft-Windows-TaskScheduler/Operational", "Microsoft-Windows-TaskScheduler"),
+    svc!(
+        "taskscheduler",
+        "Microsoft-Windows-TaskScheduler/Operational",
+        "Microsoft-Windows-TaskScheduler"
+    ),
     svc!("wmi", "Microsoft-Windows-WMI-Activity/Operational", "Microsoft-Windows-WMI-Activity"),
-    svc!("windefend", "Microsoft-Windows-Windows Defender/Operational", "Microsoft-Windows-Windows Defender"),
-    svc!("applocker", [
-        chan("Microsoft-Windows-AppLocker/MSI and Script", "Microsoft-Windows-AppLocker"),
-        chan("Microsoft-Windows-AppLocker/EXE and DLL", "Microsoft-Windows-AppLocker"),
-        chan("Microsoft-Windows-AppLocker/Packaged app-Deployment", "Microsoft-Windows-AppLocker"),
-        chan("Microsoft-Windows-AppLocker/Packaged app-Execution", "Microsoft-Windows-AppLocker"),
-    ]),
-    svc!("appmodel-runtime", "Microsoft-Windows-AppModel-Runtime/Admin", "Microsoft-Windows-AppModel-Runtime"),
-    svc!("appxdeployment-server", "Microsoft-Windows-AppXDeploymentServer/Operational", "Microsoft-Windows-AppXDeployment-Server"),
-    svc!("appxpackaging-om", "Microsoft-Windows-AppxPackaging/Operational", "Microsoft-Windows-AppxPackagingOM"),
-    svc!("bits-client", "Microsoft-Windows-Bits-Client/Operational", "Microsoft-Windows-Bits-Client"),
+    svc!(
+        "windefend",
+        "Microsoft-Windows-Windows Defender/Operational",
+        "Microsoft-Windows-Windows Defender"
+    ),
+    svc!(
+        "applocker",
+        [
+            chan("Microsoft-Windows-AppLocker/MSI and Script", "Microsoft-Windows-AppLocker"),
+            chan("Microsoft-Windows-AppLocker/EXE and DLL", "Microsoft-Windows-AppLocker"),
+            chan(
+                "Microsoft-Windows-AppLocker/Packaged app-Deployment",
+                "Microsoft-Windows-AppLocker"
+            ),
+            chan(
+                "Microsoft-Windows-AppLocker/Packaged app-Execution",
+                "Microsoft-Windows-AppLocker"
+            ),
+        ]
+    ),
+    svc!(
+        "appmodel-runtime",
+        "Microsoft-Windows-AppModel-Runtime/Admin",
+        "Microsoft-Windows-AppModel-Runtime"
+    ),
+    svc!(
+        "appxdeployment-server",
+        "Microsoft-Windows-AppXDeploymentServer/Operational",
+        "Microsoft-Windows-AppXDeployment-Server"
+    ),
+    svc!(
+        "appxpackaging-om",
+        "Microsoft-Windows-AppxPackaging/Operational",
+        "Microsoft-Windows-AppxPackagingOM"
+    ),
+    svc!(
+        "bits-client",
+        "Microsoft-Windows-Bits-Client/Operational",
+        "Microsoft-Windows-Bits-Client"
+    ),
     svc!("capi2", "Microsoft-Windows-CAPI2/Operational", "Microsoft-Windows-CAPI2"),
-    svc!("certificateservicesclient-lifecycle-system", "Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational", "Microsoft-Windows-CertificateServicesClient-Lifecycle-System"),
-    svc!("codeintegrity-operational", "Microsoft-Windows-CodeIntegrity/Operational", "Microsoft-Windows-CodeIntegrity"),
-    svc!("diagnosis-scripted", "Microsoft-Windows-Diagnosis-Scripted/Operational", "Microsoft-Windows-Diagnosis-Scripted"),
-    svc!("dns-client", "Microsoft-Windows-DNS Client Events/Operational", "Microsoft-Windows-DNS-Client"),
+    svc!(
+        "certificateservicesclient-lifecycle-system",
+        "Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational",
+        "Microsoft-Windows-CertificateServicesClient-Lifecycle-System"
+    ),
+    svc!(
+        "codeintegrity-operational",
+        "Microsoft-Windows-CodeIntegrity/Operational",
+        "Microsoft-Windows-CodeIntegrity"
+    ),
+    svc!(
+        "diagnosis-scripted",
+        "Microsoft-Windows-Diagnosis-Scripted/Operational",
+        "Microsoft-Windows-Diagnosis-Scripted"
+    ),
+    svc!(
+        "dns-client",
+        "Microsoft-Windows-DNS Client Events/Operational",
+        "Microsoft-Windows-DNS-Client"
+    ),
     svc!("dns-server", "DNS Server", "Microsoft-Windows-DNS-Server-Service"),
     svc!("dns-server-audit", "Microsoft-Windows-DNS-Server/Audit", "Microsoft-Windows-DNS-Server"),
-    svc!("dns-server-analytic", "Microsoft-Windows-DNS-Server/Analytical", "Microsoft-Windows-DNS-Server"),
-    svc!("driver-framework", "Microsoft-Windows-DriverFrameworks-UserMode/Operational", "Microsoft-Windows-DriverFrameworks-UserMode"),
-    svc!("firewall-as", "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall", "Microsoft-Windows-Windows Firewall With Advanced Security"),
-    svc!("iis-configuration", "Microsoft-IIS-Configuration/Operational", "Microsoft-IIS-Configuration"),
+    svc!(
+        "dns-server-analytic",
+        "Microsoft-Windows-DNS-Server/Analytical",
+        "Microsoft-Windows-DNS-Server"
+    ),
+    svc!(
+        "driver-framework",
+        "Microsoft-Windows-DriverFrameworks-UserMode/Operational",
+        "Microsoft-Windows-DriverFrameworks-UserMode"
+    ),
+    svc!(
+        "firewall-as",
+        "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall",
+        "Microsoft-Windows-Windows Firewall With Advanced Security"
+    ),
+    svc!(
+        "iis-configuration",
+        "Microsoft-IIS-Configuration/Operational",
+        "Microsoft-IIS-Configuration"
+    ),
     svc!("ldap", "Microsoft-Windows-LDAP-Client/Debug", "Microsoft-Windows-LDAP-Client"),
     svc!("lsa-server", "Microsoft-Windows-LSA/Operational", "Microsoft-Windows-LSA"),
-    svc!("microsoft-servicebus-client", "Microsoft-ServiceBus-Client", "Microsoft-ServiceBus-Client"),
+    svc!(
+        "microsoft-servicebus-client",
+        "Microsoft-ServiceBus-Client",
+        "Microsoft-ServiceBus-Client"
+    ),
     svc!("msexchange-management", "MSExchange Management", "MSExchange CmdletLogs"),
     svc!("ntlm", "Microsoft-Windows-NTLM/Operational", "Microsoft-Windows-NTLM"),
     svc!("openssh", "OpenSSH/Operational", "OpenSSH"),
-    svc!("printservice-admin", "Microsoft-Windows-PrintService/Admin", "Microsoft-Windows-PrintService"),
-    svc!("printservice-operational", "Microsoft-Windows-PrintService/Operational", "Microsoft-Windows-PrintService"),
-    svc!("security-mitigations", [
-        chan("Microsoft-Windows-Security-Mitigations/Kernel Mode", "Microsoft-Windows-Security-Mitigations"),
-        chan("Microsoft-Windows-Security-Mitigations/User Mode", "Microsoft-Windows-Security-Mitigations"),
-    ]),
+    svc!(
+        "printservice-admin",
+        "Microsoft-Windows-PrintService/Admin",
+        "Microsoft-Windows-PrintService"
+    ),
+    svc!(
+        "printservice-operational",
+        "Microsoft-Windows-PrintService/Operational",
+        "Microsoft-Windows-PrintService"
+    ),
+    svc!(
+        "security-mitigations",
+        [
+            chan(
+                "Microsoft-Windows-Security-Mitigations/Kernel Mode",
+                "Microsoft-Windows-Security-Mitigations"
+            ),
+            chan(
+                "Microsoft-Windows-Security-Mitigations/User Mode",
+                "Microsoft-Windows-Security-Mitigations"
+            ),
+        ]
+    ),
     svc!("shell-core", "Microsoft-Windows-Shell-Core/Operational", "Microsoft-Windows-Shell-Core"),
-    svc!("smbclient-connectivity", "Microsoft-Windows-SmbClient/Connectivity", "Microsoft-Windows-SMBClient"),
-    svc!("smbclient-security", "Microsoft-Windows-SmbClient/Security", "Microsoft-Windows-SMBClient"),
-    svc!("smbserver-connectivity", "Microsoft-Windows-SMBServer/Connectivity", "Microsoft-Windows-SMBServer"),
-    svc!("smbserver-security", "Microsoft-Windows-SMBServer/Security", "Microsoft-Windows-SMBServer"),
-    svc!("terminalservices-localsessionmanager", "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational", "Microsoft-Windows-TerminalServices-LocalSessionManager"),
-    svc!("terminalservices-remoteconnectionmanager", "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational", "Microsoft-Windows-TerminalServices-RemoteConnectionManager"),
+    svc!(
+        "smbclient-connectivity",
+        "Microsoft-Windows-SmbClient/Connectivity",
+        "Microsoft-Windows-SMBClient"
+    ),
+    svc!(
+        "smbclient-security",
+        "Microsoft-Windows-SmbClient/Security",
+        "Microsoft-Windows-SMBClient"
+    ),
+    svc!(
+        "smbserver-connectivity",
+        "Microsoft-Windows-SMBServer/Connectivity",
+        "Microsoft-Windows-SMBServer"
+    ),
+    svc!(
+        "smbserver-security",
+        "Microsoft-Windows-SMBServer/Security",
+        "Microsoft-Windows-SMBServer"
+    ),
+    svc!(
+        "terminalservices-localsessionmanager",
+        "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+        "Microsoft-Windows-TerminalServices-LocalSessionManager"
+    ),
+    svc!(
+        "terminalservices-remoteconnectionmanager",
+        "Microsoft-Windows-TerminalServices-RemoteConnectionManager/Operational",
+        "Microsoft-Windows-TerminalServices-RemoteConnectionManager"
+    ),
     svc!("vhdmp", "Microsoft-Windows-VHDMP/Operational", "Microsoft-Windows-VHDMP"),
-    svc!("kernel-shimengine", "Microsoft-Windows-Kernel-ShimEngine/Operational", "Microsoft-Windows-Kernel-ShimEngine"),
-    svc!("bitlocker", "Microsoft-Windows-BitLocker/BitLocker Management", "Microsoft-Windows-BitLocker-API"),
-    svc!("hyper-v-worker", "Microsoft-Windows-Hyper-V-Worker-Admin", "Microsoft-Windows-Hyper-V-Worker"),
+    svc!(
+        "kernel-shimengine",
+        "Microsoft-Windows-Kernel-ShimEngine/Operational",
+        "Microsoft-Windows-Kernel-ShimEngine"
+    ),
+    svc!(
+        "bitlocker",
+        "Microsoft-Windows-BitLocker/BitLocker Management",
+        "Microsoft-Windows-BitLocker-API"
+    ),
+    svc!(
+        "hyper-v-worker",
+        "Microsoft-Windows-Hyper-V-Worker-Admin",
+        "Microsoft-Windows-Hyper-V-Worker"
+    ),
     svc!("ntfs", "Microsoft-Windows-Ntfs/Operational", "Microsoft-Windows-Ntfs"),
     svc!("sense", "Microsoft-Windows-SENSE/Operational", "Microsoft-Windows-SENSE"),
-    svc!("wmi-activity", "Microsoft-Windows-WMI-Activity/Operational", "Microsoft-Windows-WMI-Activity"),
-    LogSourceMapping { product: "", category: "webserver", service: "", channels: &[], renames: WEB_RENAMES },
+    svc!(
+        "wmi-activity",
+        "Microsoft-Windows-WMI-Activity/Operational",
+        "Microsoft-Windows-WMI-Activity"
+    ),
+    LogSourceMapping {
+        product: "",
+        category: "webserver",
+        service: "",
+        channels: &[],
+        renames: WEB_RENAMES,
+    },
 ];
 
 /// The result of mapping one rule's logsource.
@@ -226,9 +395,10 @@ pub(crate) fn map(product: &str, category: &str, service: &str) -> Mapped {
         })
     });
     match row {
-        Some(r) if r.channels.is_empty() => {
-            Mapped::Unrestricted(Some(r), format!("`{}` logs are not restricted by channel", r.category))
-        }
+        Some(r) if r.channels.is_empty() => Mapped::Unrestricted(
+            Some(r),
+            format!("`{}` logs are not restricted by channel", r.category),
+        ),
         Some(r) => Mapped::Channels(r),
         None => {
             let what = [("product", product), ("category", category), ("service", service)]

@@ -189,7 +189,8 @@ impl<'r> SigmaMatcher<'r> {
                     continue;
                 };
                 let mut ev = Eval { event, cache: &mut self.cache, rules: self.rules };
-                let group = c.group_fields[pos].iter().map(|&f| ev.text(f).unwrap_or_default()).collect();
+                let group =
+                    c.group_fields[pos].iter().map(|&f| ev.text(f).unwrap_or_default()).collect();
                 let value = c.value_fields[pos].and_then(|f| ev.text(f));
                 self.corr.push(CorrelationInput {
                     corr,
@@ -228,7 +229,11 @@ impl<'r> SigmaMatcher<'r> {
 }
 
 fn text_of(event: &dyn Event, names: &[&str]) -> Option<String> {
-    names.iter().find_map(|n| event.field(n)).map(|v| v.as_text().into_owned()).filter(|s| !s.is_empty())
+    names
+        .iter()
+        .find_map(|n| event.field(n))
+        .map(|v| v.as_text().into_owned())
+        .filter(|s| !s.is_empty())
 }
 
 /// Replace `%Field%` in a hayabusa `details` template with the event's values.
@@ -374,7 +379,7 @@ impl Eval<'_, '_> {
                     vals.iter().any(|v| op.holds(x, *v))
                 }
             }
-            Test::NotEqual(vals) => !vals.iter().any(|v| *v == slot.lower),
+            Test::NotEqual(vals) => !vals.contains(&slot.lower),
             Test::FieldRef { others, kind, cased, all } => {
                 let mine = if *cased { slot.orig.clone() } else { slot.lower.clone() };
                 let mut check = |o: FieldId| {
@@ -391,7 +396,11 @@ impl Eval<'_, '_> {
                         RefKind::Contains => mine.contains(other.as_str()),
                     }
                 };
-                if *all { others.iter().all(|&o| check(o)) } else { others.iter().any(|&o| check(o)) }
+                if *all {
+                    others.iter().all(|&o| check(o))
+                } else {
+                    others.iter().any(|&o| check(o))
+                }
             }
         }
     }
@@ -417,7 +426,8 @@ impl Eval<'_, '_> {
         c.kw_orig.clear();
         c.kw_lower.clear();
         c.kw_ranges.clear();
-        let (orig, lower, ranges, tmp) = (&mut c.kw_orig, &mut c.kw_lower, &mut c.kw_ranges, &mut c.tmp);
+        let (orig, lower, ranges, tmp) =
+            (&mut c.kw_orig, &mut c.kw_lower, &mut c.kw_ranges, &mut c.tmp);
         self.event.for_each_field(&mut |_, v| {
             if !orig.is_empty() {
                 orig.push('\n');

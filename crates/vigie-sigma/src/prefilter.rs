@@ -30,7 +30,11 @@ fn test_witness(f: FieldId, t: &Test) -> Option<Witness> {
         Test::Str { set, cased } => {
             // Text is scanned case-folded; a cased literal still occurs folded.
             let lits = set.witness_literals()?;
-            Some(lits.into_iter().map(|l| (f, if *cased { crate::text::lower(&l) } else { l })).collect())
+            Some(
+                lits.into_iter()
+                    .map(|l| (f, if *cased { crate::text::lower(&l) } else { l }))
+                    .collect(),
+            )
         }
         Test::All(v) => best(v.iter().map(|t| test_witness(f, t))),
         Test::Any(v) => {
@@ -127,7 +131,11 @@ impl Bucket {
                 .match_kind(MatchKind::Standard)
                 .build(lits.iter().map(|(l, _)| l.as_bytes()));
             match ac {
-                Ok(ac) => scans.push(FieldScan { field, ac, rules: lits.into_iter().map(|(_, r)| r).collect() }),
+                Ok(ac) => scans.push(FieldScan {
+                    field,
+                    ac,
+                    rules: lits.into_iter().map(|(_, r)| r).collect(),
+                }),
                 Err(_) => {
                     // Cannot happen with sane inputs; fall back to evaluating.
                     always.extend(lits.into_iter().flat_map(|(_, r)| r));

@@ -86,7 +86,7 @@ pub(crate) enum StrOp {
     Exact(String),
     Prefix(String),
     Suffix(String),
-    Contains(Finder<'static>),
+    Contains(Box<Finder<'static>>),
     /// A value that is only `*`: any text (including empty).
     Any,
     Glob(Vec<Piece>),
@@ -103,7 +103,9 @@ impl StrOp {
             [Lit(l)] => StrOp::Exact(l.clone()),
             [Lit(l), Star] => StrOp::Prefix(l.clone()),
             [Star, Lit(l)] => StrOp::Suffix(l.clone()),
-            [Star, Lit(l), Star] => StrOp::Contains(Finder::new(l.as_bytes()).into_owned()),
+            [Star, Lit(l), Star] => {
+                StrOp::Contains(Box::new(Finder::new(l.as_bytes()).into_owned()))
+            }
             _ if n > 0 => StrOp::Glob(pieces),
             _ => StrOp::Any,
         }
@@ -217,7 +219,8 @@ impl StrSet {
         if needles.len() < 4 {
             return StrSet { ops, ac: None, ac_needles: Vec::new(), all };
         }
-        let ac = AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(&needles).ok();
+        let ac =
+            AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(&needles).ok();
         let (ops, ac_needles) = if ac.is_some() {
             let strs = needles.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
             (ops.into_iter().filter(|o| !matches!(o, StrOp::Contains(_))).collect(), strs)
@@ -245,7 +248,12 @@ impl StrSet {
     /// accepted text needs no literal (e.g. `*`).
     pub(crate) fn witness_literals(&self) -> Option<Vec<String>> {
         if self.all {
-            return self.ops.iter().filter_map(StrOp::literal).max_by_key(String::len).map(|l| vec![l]);
+            return self
+                .ops
+                .iter()
+                .filter_map(StrOp::literal)
+                .max_by_key(String::len)
+                .map(|l| vec![l]);
         }
         let mut out = self.ac_needles.clone();
         for op in &self.ops {

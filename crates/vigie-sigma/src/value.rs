@@ -90,9 +90,9 @@ impl Cidr {
         match t.parse::<IpAddr>() {
             Ok(IpAddr::V4(a)) if self.v4 => u128::from(u32::from(a)) & self.mask == self.net,
             Ok(IpAddr::V6(a)) if !self.v4 => u128::from(a) & self.mask == self.net,
-            Ok(IpAddr::V6(a)) => a
-                .to_ipv4_mapped()
-                .is_some_and(|v| u128::from(u32::from(v)) & self.mask == self.net),
+            Ok(IpAddr::V6(a)) => {
+                a.to_ipv4_mapped().is_some_and(|v| u128::from(u32::from(v)) & self.mask == self.net)
+            }
             _ => false,
         }
     }
@@ -234,7 +234,9 @@ pub(crate) fn compile_test(
     let texts = || -> Result<Vec<String>, String> {
         values
             .iter()
-            .map(|v| v.text().map(str::to_string).ok_or_else(|| "null value with a modifier".into()))
+            .map(|v| {
+                v.text().map(str::to_string).ok_or_else(|| "null value with a modifier".into())
+            })
             .collect()
     };
     if let Some(op) = m.num {
@@ -271,7 +273,10 @@ pub(crate) fn compile_test(
             .map(|s| {
                 let pat = if flags.is_empty() { s.clone() } else { format!("(?{flags}){s}") };
                 Regex::new(&pat).map_err(|e| {
-                    format!("regex `{s}` not supported: {}", e.to_string().lines().last().unwrap_or(""))
+                    format!(
+                        "regex `{s}` not supported: {}",
+                        e.to_string().lines().last().unwrap_or("")
+                    )
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -305,7 +310,8 @@ fn compile_strings(m: &Mods, values: &[Scalar]) -> Result<Test, String> {
     }
     // `all` with one value per expansion (base64offset, windash) means "any
     // variant": each original value must match through one of its variants.
-    let expanding = m.transforms.iter().any(|t| matches!(t, Transform::Base64Offset | Transform::Windash));
+    let expanding =
+        m.transforms.iter().any(|t| matches!(t, Transform::Base64Offset | Transform::Windash));
     let test = if m.all && expanding && values.len() > 1 {
         let one = Mods { all: false, ..m.clone() };
         let parts = values
@@ -371,8 +377,12 @@ fn transform(raw: &str, transforms: &[Transform]) -> Result<Vec<Vec<Piece>>, Str
             Transform::Base64Offset => {
                 bytes.iter().flat_map(|b| base64_offsets(b)).map(String::into_bytes).collect()
             }
-            Transform::Utf16Le => bytes.iter().map(|b| utf16le(&String::from_utf8_lossy(b))).collect(),
-            Transform::Utf16Be => bytes.iter().map(|b| utf16be(&String::from_utf8_lossy(b))).collect(),
+            Transform::Utf16Le => {
+                bytes.iter().map(|b| utf16le(&String::from_utf8_lossy(b))).collect()
+            }
+            Transform::Utf16Be => {
+                bytes.iter().map(|b| utf16be(&String::from_utf8_lossy(b))).collect()
+            }
             Transform::Utf16Bom => bytes
                 .iter()
                 .map(|b| {

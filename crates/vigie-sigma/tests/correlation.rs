@@ -109,8 +109,11 @@ fn event_count_lower_bound_uses_closed_windows() {
 fn value_count() {
     let cond = "    condition:\n        gt: 2\n        field: TargetUserName\n";
     let r = compile(&corr("value_count", "[failed_logon]", cond, ""));
-    let spray: Vec<_> = ["alice", "bob", "carol"].iter().enumerate()
-        .map(|(i, u)| logon(4625, i as i64 * 10, "10.0.0.9", u, "1")).collect();
+    let spray: Vec<_> = ["alice", "bob", "carol"]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| logon(4625, i as i64 * 10, "10.0.0.9", u, "1"))
+        .collect();
     assert_eq!(run(&r, &spray).1.len(), 1);
     let same: Vec<_> = (0..5).map(|i| logon(4625, i * 10, "10.0.0.9", "alice", "1")).collect();
     assert!(run(&r, &same).1.is_empty());
@@ -135,19 +138,42 @@ fn temporal_and_temporal_ordered() {
 
 #[test]
 fn value_sum_avg_percentile() {
-    let evs: Vec<_> = [100, 200, 900].iter().enumerate()
-        .map(|(i, b)| logon(4625, i as i64 * 10, "10.0.0.9", "a", &b.to_string())).collect();
-    let sum = compile(&corr("value_sum", "[failed_logon]", "    condition:\n        gt: 1000\n        field: Bytes\n", ""));
+    let evs: Vec<_> = [100, 200, 900]
+        .iter()
+        .enumerate()
+        .map(|(i, b)| logon(4625, i as i64 * 10, "10.0.0.9", "a", &b.to_string()))
+        .collect();
+    let sum = compile(&corr(
+        "value_sum",
+        "[failed_logon]",
+        "    condition:\n        gt: 1000\n        field: Bytes\n",
+        "",
+    ));
     let (_, c) = run(&sum, &evs);
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].value, 1200.0);
-    let sum_high = compile(&corr("value_sum", "[failed_logon]", "    condition:\n        gt: 5000\n        field: Bytes\n", ""));
+    let sum_high = compile(&corr(
+        "value_sum",
+        "[failed_logon]",
+        "    condition:\n        gt: 5000\n        field: Bytes\n",
+        "",
+    ));
     assert!(run(&sum_high, &evs).1.is_empty());
-    let avg = compile(&corr("value_avg", "[failed_logon]", "    condition:\n        gte: 400\n        field: Bytes\n", ""));
+    let avg = compile(&corr(
+        "value_avg",
+        "[failed_logon]",
+        "    condition:\n        gte: 400\n        field: Bytes\n",
+        "",
+    ));
     let (_, c) = run(&avg, &evs);
     assert_eq!(c.len(), 1);
     assert_eq!(c[0].value, 400.0);
-    let avg_high = compile(&corr("value_avg", "[failed_logon]", "    condition:\n        gt: 400\n        field: Bytes\n", ""));
+    let avg_high = compile(&corr(
+        "value_avg",
+        "[failed_logon]",
+        "    condition:\n        gt: 400\n        field: Bytes\n",
+        "",
+    ));
     assert!(run(&avg_high, &evs).1.is_empty());
     let pct = compile(&corr(
         "value_percentile",
@@ -183,8 +209,11 @@ fn legacy_count_aggregation() {
     c.add_source(text, "legacy.yml", SetOptions::external("t"));
     let r = c.build();
     assert_eq!(r.loaded_count(), 1);
-    let evs: Vec<_> = ["a", "b", "c"].iter().enumerate()
-        .map(|(i, u)| logon(4625, i as i64, "10.0.0.9", u, "1")).collect();
+    let evs: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .enumerate()
+        .map(|(i, u)| logon(4625, i as i64, "10.0.0.9", u, "1"))
+        .collect();
     let (base, hits) = run(&r, &evs);
     assert_eq!((base, hits.len()), (0, 1));
     assert_eq!(r.rules()[hits[0].rule].id, "legacy");
@@ -195,8 +224,14 @@ fn broken_correlations_are_rejected() {
     for (bad, why) in [
         (corr("event_count", "[nope]", "    condition:\n        gte: 3\n", ""), "unknown rule"),
         (corr("event_count", "[failed_logon]", "", ""), "needs a `condition`"),
-        (corr("value_count", "[failed_logon]", "    condition:\n        gte: 3\n", ""), "condition.field"),
-        (corr("bogus", "[failed_logon]", "    condition:\n        gte: 3\n", ""), "unknown correlation type"),
+        (
+            corr("value_count", "[failed_logon]", "    condition:\n        gte: 3\n", ""),
+            "condition.field",
+        ),
+        (
+            corr("bogus", "[failed_logon]", "    condition:\n        gte: 3\n", ""),
+            "unknown correlation type",
+        ),
     ] {
         let mut c = SigmaCompiler::new();
         c.add_source(&format!("{BASE}---\n{bad}"), "corr.yml", SetOptions::external("t"));

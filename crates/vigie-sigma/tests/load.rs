@@ -78,16 +78,26 @@ fn placeholder_rules_need_their_values() {
     let dir = c.join("sigma/sigmahq/rules-placeholder");
     let rules = common::load(&dir, "placeholder");
     let (loaded, total) = report("rules-placeholder (no values)", &rules);
-    let needs: Vec<_> = rules.rejected().filter(|(_, r)| r.starts_with("needs placeholder %")).collect();
+    let needs: Vec<_> =
+        rules.rejected().filter(|(_, r)| r.starts_with("needs placeholder %")).collect();
     assert_eq!(total, 14, "rules-placeholder holds 14 rules");
     assert!(needs.len() >= 14, "only {} rules rejected for placeholders", needs.len());
     assert_eq!(loaded + needs.len(), total, "other rejections in rules-placeholder");
 
     let mut comp = SigmaCompiler::new();
     for name in [
-        "Workstations", "dc_machine_accounts", "dc_ip_addresses", "Admins_Workstations",
-        "DC-MACHINE-NAME", "Administrators", "ServerSystems", "DomainControllers", "userdomain",
-        "internal_domains", "legit_ips", "domain_controller_hostnames",
+        "Workstations",
+        "dc_machine_accounts",
+        "dc_ip_addresses",
+        "Admins_Workstations",
+        "DC-MACHINE-NAME",
+        "Administrators",
+        "ServerSystems",
+        "DomainControllers",
+        "userdomain",
+        "internal_domains",
+        "legit_ips",
+        "domain_controller_hostnames",
     ] {
         comp.placeholder(name, vec![format!("value-of-{name}")]);
     }

@@ -49,12 +49,18 @@ fn plain_values_are_case_insensitive_exact_with_wildcards() {
     check(
         "    sel:\n        Image: 'C:\\Windows\\System32\\CMD.exe'\n    condition: sel",
         &[&[("Image", r"c:\windows\system32\cmd.exe")]],
-        &[&[("Image", r"c:\windows\system32\cmd.exe2")], &[("Other", r"c:\windows\system32\cmd.exe")]],
+        &[
+            &[("Image", r"c:\windows\system32\cmd.exe2")],
+            &[("Other", r"c:\windows\system32\cmd.exe")],
+        ],
     );
     check(
         "    sel:\n        Image: 'C:\\\\*\\\\sys*32\\\\?md.exe'\n    condition: sel",
         &[&[("Image", r"C:\Windows\System32\cmd.exe")]],
-        &[&[("Image", r"C:\Windows\System32\cmdx.exe")], &[("Image", r"D:\Windows\System32\cmd.exe")]],
+        &[
+            &[("Image", r"C:\Windows\System32\cmdx.exe")],
+            &[("Image", r"D:\Windows\System32\cmd.exe")],
+        ],
     );
     // Escaped wildcard is literal.
     check(
@@ -135,7 +141,8 @@ fn base64_and_base64offset() {
 #[test]
 fn utf16_and_wide() {
     // `wide|base64offset|contains` is the classic encoded PowerShell test.
-    let wide_b64 = "    sel:\n        CommandLine|wide|base64offset|contains: 'IEX'\n    condition: sel";
+    let wide_b64 =
+        "    sel:\n        CommandLine|wide|base64offset|contains: 'IEX'\n    condition: sel";
     check(wide_b64, &[&[("CommandLine", "-enc SQBFAFgA")]], &[&[("CommandLine", "-enc SUVY")]]);
     check(
         "    sel:\n        Data|utf16le|base64: 'ab'\n    condition: sel",
@@ -184,8 +191,16 @@ fn cidr_v4_and_v6() {
     let d = "    sel:\n        DestinationIp|cidr:\n            - '10.0.0.0/8'\n            - 'fe80::/10'\n    condition: sel";
     check(
         d,
-        &[&[("DestinationIp", "10.1.2.3")], &[("DestinationIp", "fe80::1")], &[("DestinationIp", "::ffff:10.0.0.1")]],
-        &[&[("DestinationIp", "11.0.0.1")], &[("DestinationIp", "2001:db8::1")], &[("DestinationIp", "nonsense")]],
+        &[
+            &[("DestinationIp", "10.1.2.3")],
+            &[("DestinationIp", "fe80::1")],
+            &[("DestinationIp", "::ffff:10.0.0.1")],
+        ],
+        &[
+            &[("DestinationIp", "11.0.0.1")],
+            &[("DestinationIp", "2001:db8::1")],
+            &[("DestinationIp", "nonsense")],
+        ],
     );
 }
 
@@ -233,7 +248,11 @@ fn numeric_comparisons() {
     check(
         d,
         &[&[("Count", "11"), ("Size", "100")], &[("Count", "0x20"), ("Size", " 5 ")]],
-        &[&[("Count", "10"), ("Size", "5")], &[("Count", "11"), ("Size", "101")], &[("Count", "abc"), ("Size", "5")]],
+        &[
+            &[("Count", "10"), ("Size", "5")],
+            &[("Count", "11"), ("Size", "101")],
+            &[("Count", "abc"), ("Size", "5")],
+        ],
     );
     check("    sel:\n        N|gte: 5\n    condition: sel", &[&[("N", "5")]], &[&[("N", "4.9")]]);
     check("    sel:\n        N|lt: 5\n    condition: sel", &[&[("N", "4.9")]], &[&[("N", "5")]]);
@@ -275,7 +294,10 @@ fn list_of_maps_is_or_and_all_of_patterns() {
     let d = "    selection_img:\n        - Image|endswith: '\\a.exe'\n        - OriginalFileName: 'a.exe'\n    selection_cli:\n        CommandLine|contains: 'x'\n    condition: all of selection_*";
     check(
         d,
-        &[&[("Image", r"C:\a.exe"), ("CommandLine", "x")], &[("OriginalFileName", "A.EXE"), ("CommandLine", "x")]],
+        &[
+            &[("Image", r"C:\a.exe"), ("CommandLine", "x")],
+            &[("OriginalFileName", "A.EXE"), ("CommandLine", "x")],
+        ],
         &[&[("Image", r"C:\a.exe")], &[("Image", r"C:\b.exe"), ("CommandLine", "x")]],
     );
 }
@@ -283,7 +305,8 @@ fn list_of_maps_is_or_and_all_of_patterns() {
 #[test]
 fn condition_grammar() {
     let d = "    a:\n        A: '1'\n    b:\n        B: '1'\n    c:\n        C: '1'\n    _hidden:\n        H: '1'\n";
-    let cases: &[(&str, &[(&str, &str)], bool)] = &[
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], bool);
+    let cases: &[Case] = &[
         ("a and b", &[("A", "1"), ("B", "1")], true),
         ("a and b", &[("A", "1")], false),
         ("a or b and c", &[("A", "1")], true),
@@ -312,10 +335,15 @@ fn condition_grammar() {
 
 #[test]
 fn malformed_rules_are_rejected_with_reasons() {
-    assert!(rejected("    sel:\n        A|nosuch: 'x'\n    condition: sel").contains("unknown value modifier"));
-    assert!(rejected("    sel:\n        A: 'x'\n    condition: sel and other").contains("does not define"));
+    assert!(
+        rejected("    sel:\n        A|nosuch: 'x'\n    condition: sel")
+            .contains("unknown value modifier")
+    );
+    assert!(
+        rejected("    sel:\n        A: 'x'\n    condition: sel and other")
+            .contains("does not define")
+    );
     assert!(rejected("    sel:\n        A: 'x'").contains("no `condition`"));
     assert!(rejected("    sel:\n        A|cidr: 'nope'\n    condition: sel").contains("CIDR"));
     assert!(rejected("    sel:\n        A|base64: 'x*'\n    condition: sel").contains("wildcards"));
 }
-

@@ -48,7 +48,10 @@ fn regression_cases_fire_their_rule() {
             m.matches(e, &mut hits);
         }
         if !hits.iter().any(|h| h.rule == idx) {
-            failures.push(format!("{rule_id} {title}: did not fire on {file} ({} events)", events.len()));
+            failures.push(format!(
+                "{rule_id} {title}: did not fire on {file} ({} events)",
+                events.len()
+            ));
         }
     }
     assert_eq!(cases, 166, "manifest should list 166 cases");

@@ -1,7 +1,7 @@
 //! Shared helpers for the integration tests: where the corpora are, and a
 //! test-only EVTX adapter (the `evtx` crate's JSON flattened into a
 //! [`MapEvent`]) until `vigie-source`'s reader is wired in.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use std::path::{Path, PathBuf};
 use vigie_sigma::{MapEvent, SetOptions, SigmaCompiler, SigmaRules};
@@ -9,9 +9,9 @@ use vigie_sigma::{MapEvent, SetOptions, SigmaCompiler, SigmaRules};
 /// The shared corpora, or `None` (with a message) when absent. Panics under
 /// `CI=true`, where the corpora must be present.
 pub fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
-    });
+    let dir = std::env::var_os("VIGIE_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
     if dir.join("sigma").is_dir() {
         return Some(dir);
     }
@@ -125,8 +125,7 @@ impl<'a> JsonEvent<'a> {
     pub fn new(v: &'a serde_json::Value, millis: i64) -> Self {
         let root = v.get("Event").unwrap_or(v);
         let obj = |k: &str| root.get(k).and_then(|x| x.as_object());
-        let user = obj("UserData")
-            .and_then(|u| u.values().find_map(|x| x.as_object()));
+        let user = obj("UserData").and_then(|u| u.values().find_map(|x| x.as_object()));
         JsonEvent { system: obj("System"), data: obj("EventData"), user, millis }
     }
 
@@ -154,11 +153,7 @@ impl<'a> JsonEvent<'a> {
 impl vigie_model::Event for JsonEvent<'_> {
     fn field(&self, name: &str) -> Option<vigie_model::Value<'_>> {
         if name == "Provider_Name" {
-            return self
-                .system?
-                .get("Provider")?
-                .pointer("/#attributes/Name")
-                .map(Self::conv);
+            return self.system?.get("Provider")?.pointer("/#attributes/Name").map(Self::conv);
         }
         [self.data, self.system, self.user]
             .into_iter()
