@@ -37,6 +37,12 @@
 #![deny(missing_docs)]
 
 mod common;
+mod csv_timeline;
+mod facets;
+mod fixfirst;
+mod html;
+mod jsonl;
+mod sarif;
 mod text;
 
 use std::fmt;
@@ -174,12 +180,10 @@ pub fn render(
             serde_json::to_writer_pretty(&mut out, result)?;
             out.write_all(b"\n")?;
         }
-        other => {
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                format!("the {other} report format is not available in this build"),
-            ));
-        }
+        ReportFormat::Jsonl => jsonl::render(result, &mut out)?,
+        ReportFormat::Sarif => sarif::render(result, &mut out)?,
+        ReportFormat::Csv => csv_timeline::render(result, &mut out)?,
+        ReportFormat::Html => html::render(result, opts, &mut out)?,
     }
     out.flush()
 }

@@ -129,9 +129,6 @@ fn finding(f: &Finding, width: usize, st: &Style, out: &mut dyn Write) -> io::Re
     let place = truncate_middle(&terminal_safe(&place), width - indent.len());
     writeln!(out, "{indent}{place}")?;
     let mut meta = format!("{} · {} · {}", f.stage, f.confidence, f.rule.id);
-    if let Some(a) = &f.rule.author {
-        meta.push_str(&format!(" by {a}"));
-    }
     if let Some(t) = f.time {
         meta.push_str(&format!(" · {}", t.format("%Y-%m-%d %H:%M:%S UTC")));
     }
@@ -139,7 +136,17 @@ fn finding(f: &Finding, width: usize, st: &Style, out: &mut dyn Write) -> io::Re
         meta.push_str(" · KEV");
     }
     let meta = truncate_end(&terminal_safe(&meta), width - indent.len());
-    writeln!(out, "{indent}{}", st.dim(&meta))
+    writeln!(out, "{indent}{}", st.dim(&meta))?;
+    if let Some(a) = &f.rule.author {
+        // The Detection Rule License asks for the author in every message.
+        let by = format!("rule by {a}: {}", f.rule.title);
+        writeln!(
+            out,
+            "{indent}{}",
+            st.dim(&truncate_end(&terminal_safe(&by), width - indent.len()))
+        )?;
+    }
+    Ok(())
 }
 
 fn coverage(r: &ScanResult, width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {

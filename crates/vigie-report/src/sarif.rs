@@ -1,0 +1,435 @@
+//! SARIF 2.1.0: one run, `tool.driver.rules` deduplicated by rule id, one
+//! result per finding with a stable `partialFingerprints` entry, artifact URIs
+//! relative to the input they were found under (`uriBaseId` `INPUT1`, …),
+//! and skipped/failed items as `toolExecutionNotifications`.
+
+use crate::common::{code_name, location_string};
+use chrono::SecondsFormat;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+use vigie_model::{Confidence, Finding, Problem, RuleSource, ScanResult, Severity};
+
+/// Where users learn about vigie (the driver's `informationUri`).
+pub(crate) const INFORMATION_URI: &str = "https://github.com/vigie-dfir/vigie";
+/// The schema URI written in `$schema`.
+pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// SARIF `level` for a severity.
+pub(crate) fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn precision(c: Confidence) -> &'static str {
+    match c {
+        Confidence::Confirmed => "very-high",
+        Confidence::Likely => "high",
+        Confidence::Possible => "medium",
+    }
+}
+
+/// Input roots: (base id, root path with `/` separators and a trailing `/`).
+struct Roots(Vec<(String, String, String)>);
+
+fn norm(p: &str) -> String {
+    p.replace('\\', "/")
+}
+
+impl Roots {
+    fn new(r: &ScanResult) -> Roots {
+        let mut v = Vec::new();
+        for (i, input) in
+            r.inputs.iter().filter(|i| i.kind == vigie_model::InputKind::Path).enumerate()
+        {
+            let mut root = norm(&input.value);
+            // An input that is itself a file: its folder is the root.
+            if r.findings.iter().any(|f| norm(&f.location.path) == root) {
+                root = match root.rsplit_once('/') {
+                    Some((dir, _)) => dir.to_string(),
+                    None => String::new(),
+                };
+            }
+            if !root.is_empty() && !root.ends_with('/') {
+                root.push('/');
+            }
+            v.push((format!("INPUT{}", i + 1), root, input.value.clone()));
+        }
+        // Longest root first so nested inputs pick the closest.
+        v.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+        Roots(v)
+    }
+
+    /// (uriBaseId, relative URI) for a path, or `None` when outside every input.
+    fn relative(&self, path: &str) -> Option<(String, String)> {
+        let p = norm(path);
+        for (id, root, _) in &self.0 {
+            if root.is_empty() {
+                if !p.starts_with('/') && !p.contains(':') {
+                    return Some((id.clone(), encode_uri(&p)));
+                }
+            } else if let Some(rest) = p.strip_prefix(root.as_str()) {
+                return Some((id.clone(), encode_uri(rest)));
+            }
+        }
+        None
+    }
+
+    fn original_uri_base_ids(&self) -> Value {
+        let mut m = Map::new();
+        for (id, root, given) in &self.0 {
+            let mut loc = Map::new();
+            if root.starts_with('/') {
+                loc.insert("uri".into(), json!(format!("file://{}", encode_uri(root))));
+            } else if root.len() > 2 && root.as_bytes()[1] == b':' {
+                loc.insert("uri".into(), json!(format!("file:///{}", encode_uri(root))));
+            }
+            loc.insert("description".into(), json!({"text": format!("scan input `{given}`")}));
+            m.insert(id.clone(), Value::Object(loc));
+        }
+        Value::Object(m)
+    }
+}
+
+/// Percent-encode what is not allowed in a URI path.
+pub(crate) fn encode_uri(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+pub(crate) fn render(r: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    let roots = Roots::new(r);
+    let (rules, index) = rules(r);
+    let results: Vec<Value> = r.findings.iter().map(|f| result(f, &index, &roots)).collect();
+    let mut run = Map::new();
+    run.insert(
+        "tool".into(),
+        json!({"driver": {
+            "name": "vigie",
+            "fullName": format!("vigie {}", r.tool.version),
+            "version": r.tool.version,
+            "semanticVersion": r.tool.version,
+            "informationUri": INFORMATION_URI,
+            "rules": rules,
+        }}),
+    );
+    run.insert("originalUriBaseIds".into(), roots.original_uri_base_ids());
+    run.insert("invocations".into(), json!([invocation(r, &roots)]));
+    run.insert("columnKind".into(), json!("unicodeCodePoints"));
+    run.insert("results".into(), Value::Array(results));
+    run.insert("properties".into(), run_properties(r));
+    let log = json!({
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [Value::Object(run)],
+    });
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
+}
+
+/// The driver's rules, sorted by id, and rule id → index.
+fn rules(r: &ScanResult) -> (Vec<Value>, BTreeMap<&str, usize>) {
+    let mut by_id: BTreeMap<&str, Vec<&Finding>> = BTreeMap::new();
+    for f in &r.findings {
+        by_id.entry(f.rule.id.as_str()).or_default().push(f);
+    }
+    let mut rules = Vec::new();
+    let mut index = BTreeMap::new();
+    for (i, (id, fs)) in by_id.into_iter().enumerate() {
+        index.insert(id, i);
+        rules.push(rule(id, &fs));
+    }
+    (rules, index)
+}
+
+fn rule(id: &str, fs: &[&Finding]) -> Value {
+    let first = fs[0];
+    let rule = &first.rule;
+    let sev = fs.iter().map(|f| f.severity).max().unwrap_or(first.severity);
+    let conf = fs.iter().map(|f| f.confidence).max().unwrap_or(first.confidence);
+    let description =
+        fs.iter().find_map(|f| f.description.clone()).unwrap_or_else(|| rule.title.clone());
+    let remediation =
+        fs.iter().map(|f| f.remediation.as_str()).find(|r| !r.is_empty()).unwrap_or("");
+    let mut help = String::new();
+    let mut md = String::new();
+    if !remediation.is_empty() {
+        help.push_str(&format!("What to do: {remediation}\n"));
+        md.push_str(&format!("**What to do:** {}\n\n", md_escape(remediation)));
+    }
+    if let Some(a) = &rule.author {
+        help.push_str(&format!("Rule author: {a}\n"));
+        md.push_str(&format!("**Rule author:** {}\n\n", md_escape(a)));
+    }
+    if let Some(l) = &rule.license {
+        help.push_str(&format!("Rule licence: {l}\n"));
+        md.push_str(&format!("**Rule licence:** {}\n\n", md_escape(l)));
+    }
+    for refr in &rule.reference {
+        help.push_str(&format!("Reference: {refr}\n"));
+        md.push_str(&format!("- <{}>\n", md_escape(refr)));
+    }
+    if help.is_empty() {
+        help = description.clone();
+        md = md_escape(&description);
+    }
+    let mut tags = vec!["security".to_string(), rule.source.as_str().to_string()];
+    let mut extra: Vec<String> = fs.iter().flat_map(|f| [f.stage.as_str().to_string()]).collect();
+    for f in fs {
+        extra.extend(f.attack.iter().map(|a| format!("attack/{a}")));
+        extra.extend(f.cves.iter().cloned());
+    }
+    extra.sort();
+    extra.dedup();
+    tags.extend(extra);
+    let mut props = json!({
+        "security-severity": format!("{:.1}", sev.security_score()),
+        "precision": precision(conf),
+        "problem.severity": match sev { Severity::Critical | Severity::High => "error", Severity::Medium => "warning", _ => "recommendation" },
+        "tags": tags,
+        "source": rule.source.as_str(),
+    });
+    if let Value::Object(m) = &mut props {
+        for (k, v) in [
+            ("author", &rule.author),
+            ("ruleset", &rule.ruleset),
+            ("license", &rule.license),
+            ("file", &rule.file),
+        ] {
+            if let Some(v) = v {
+                m.insert(k.into(), json!(v));
+            }
+        }
+    }
+    let mut v = json!({
+        "id": id,
+        "name": rule_name(&rule.title),
+        "shortDescription": {"text": rule.title},
+        "fullDescription": {"text": description},
+        "help": {"text": help.trim_end(), "markdown": md.trim_end()},
+        "defaultConfiguration": {"level": level(sev)},
+        "properties": props,
+    });
+    if let Some(u) =
+        rule.reference.iter().find(|r| r.starts_with("https://") || r.starts_with("http://"))
+        && let Value::Object(m) = &mut v
+    {
+        m.insert("helpUri".into(), json!(u));
+    }
+    v
+}
+
+/// A rule title as a SARIF `name` (PascalCase words, no spaces).
+fn rule_name(title: &str) -> String {
+    let name: String = title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next().map(|c| c.to_uppercase().chain(cs).collect::<String>()).unwrap_or_default()
+        })
+        .collect();
+    if name.is_empty() { "Rule".into() } else { name }
+}
+
+fn md_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_{}[]<>()#+-.!|".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn physical(path: &str, roots: &Roots) -> Map<String, Value> {
+    let mut art = Map::new();
+    match roots.relative(path) {
+        Some((id, uri)) => {
+            art.insert("uri".into(), json!(uri));
+            art.insert("uriBaseId".into(), json!(id));
+        }
+        None => {
+            let p = norm(path);
+            let uri = if p.starts_with('/') {
+                format!("file://{}", encode_uri(&p))
+            } else if p.len() > 2 && p.as_bytes()[1] == b':' {
+                format!("file:///{}", encode_uri(&p))
+            } else {
+                encode_uri(&p)
+            };
+            art.insert("uri".into(), json!(uri));
+        }
+    }
+    let mut phys = Map::new();
+    phys.insert("artifactLocation".into(), Value::Object(art));
+    phys
+}
+
+fn location(f: &Finding, roots: &Roots) -> Value {
+    let loc = &f.location;
+    if f.rule.source == RuleSource::Probe {
+        return json!({"logicalLocations": [{"fullyQualifiedName": loc.path, "kind": "resource"}]});
+    }
+    let mut phys = physical(&loc.path, roots);
+    if let Some(line) = loc.line.filter(|l| *l > 0) {
+        phys.insert("region".into(), json!({"startLine": line}));
+    } else if let Some(off) = loc.offset {
+        phys.insert("region".into(), json!({"byteOffset": off}));
+    }
+    let mut l = Map::new();
+    l.insert("physicalLocation".into(), Value::Object(phys));
+    let mut logical = Vec::new();
+    if let Some(m) = &loc.member {
+        logical.push(json!({"name": m, "kind": "member"}));
+    }
+    if let Some(rec) = loc.record_id {
+        logical.push(json!({"name": format!("record {rec}"), "kind": "element"}));
+    }
+    if !logical.is_empty() {
+        l.insert("logicalLocations".into(), Value::Array(logical));
+    }
+    Value::Object(l)
+}
+
+fn message(f: &Finding) -> String {
+    let mut m = format!(
+        "{} ({} stage, {} confidence) at {}.",
+        f.title,
+        f.stage,
+        f.confidence,
+        location_string(&f.location)
+    );
+    if let Some(d) = &f.description {
+        m.push(' ');
+        m.push_str(d);
+    }
+    if !f.remediation.is_empty() {
+        m.push_str(&format!(" What to do: {}", f.remediation));
+    }
+    if let Some(a) = &f.rule.author {
+        m.push_str(&format!(" Rule \"{}\" by {a}.", f.rule.title));
+    }
+    m
+}
+
+fn result(f: &Finding, index: &BTreeMap<&str, usize>, roots: &Roots) -> Value {
+    let mut props = json!({
+        "findingId": f.id,
+        "stage": f.stage.as_str(),
+        "severity": f.severity.as_str(),
+        "confidence": f.confidence.as_str(),
+    });
+    if let Value::Object(m) = &mut props {
+        if let Some(h) = &f.host {
+            m.insert("host".into(), json!(h));
+        }
+        if let Some(t) = f.time {
+            m.insert("time".into(), json!(t.to_rfc3339_opts(SecondsFormat::Secs, true)));
+        }
+        if !f.cves.is_empty() {
+            m.insert("cves".into(), json!(f.cves));
+            m.insert("kev".into(), json!(f.kev));
+        }
+        if !f.attack.is_empty() {
+            m.insert("attack".into(), json!(f.attack));
+        }
+        if !f.indicators.is_empty() {
+            m.insert("indicators".into(), json!(f.indicators));
+        }
+    }
+    json!({
+        "ruleId": f.rule.id,
+        "ruleIndex": index.get(f.rule.id.as_str()).copied().unwrap_or(0),
+        "level": level(f.severity),
+        "kind": "fail",
+        "message": {"text": message(f)},
+        "locations": [location(f, roots)],
+        "partialFingerprints": {"vigieFindingId/v1": f.id},
+        "properties": props,
+    })
+}
+
+fn notification(p: &Problem, level: &str, roots: &Roots) -> Value {
+    json!({
+        "level": level,
+        "message": {"text": format!("{}: {}", p.path, p.reason)},
+        "descriptor": {"id": code_name(p.code)},
+        "locations": [{"physicalLocation": Value::Object(physical(&p.path, roots))}],
+    })
+}
+
+fn invocation(r: &ScanResult, roots: &Roots) -> Value {
+    let mut exec: Vec<Value> =
+        r.coverage.failed.iter().map(|p| notification(p, "error", roots)).collect();
+    exec.extend(r.coverage.skipped.iter().map(|p| notification(p, "note", roots)));
+    exec.extend(r.coverage.record_errors.iter().map(|p| notification(p, "warning", roots)));
+    let config: Vec<Value> = r
+        .coverage
+        .rules
+        .rejected
+        .iter()
+        .map(|rej| {
+            let what = rej
+                .rule
+                .as_deref()
+                .map(|n| format!("{} ({n})", rej.file))
+                .unwrap_or(rej.file.clone());
+            json!({
+                "level": "warning",
+                "message": {"text": format!("rule rejected: {what}: {}", rej.reason)},
+                "descriptor": {"id": "rule_rejected"},
+            })
+        })
+        .collect();
+    let mut inv = json!({
+        "executionSuccessful": true,
+        "startTimeUtc": r.started.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "endTimeUtc": r.finished.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "toolExecutionNotifications": exec,
+        "toolConfigurationNotifications": config,
+    });
+    if let Value::Object(m) = &mut inv {
+        let cl = &r.provenance.command_line;
+        if !cl.is_empty() {
+            m.insert("commandLine".into(), json!(cl.join(" ")));
+            m.insert("arguments".into(), json!(cl[1..]));
+        }
+        if let Some(h) = &r.provenance.scanner_host {
+            m.insert("machine".into(), json!(h));
+        }
+    }
+    inv
+}
+
+fn run_properties(r: &ScanResult) -> Value {
+    let c = &r.coverage;
+    let sets: Vec<Value> = c
+        .rules
+        .sets
+        .iter()
+        .map(|s| json!({"name": s.name, "kind": s.kind, "loaded": s.loaded, "rejected": s.rejected, "sha256": s.sha256}))
+        .collect();
+    json!({
+        "verdict": r.verdict().sentence(),
+        "filesScanned": c.files.scanned,
+        "filesSkipped": c.files.skipped,
+        "filesFailed": c.files.failed,
+        "rulesLoaded": c.rules.loaded,
+        "rulesRejected": c.rules.rejected.len(),
+        "rulesBlind": c.rules.blind.len(),
+        "ruleSets": sets,
+        "absentArtefacts": c.absent.iter().map(|a| a.artefact.clone()).collect::<Vec<_>>(),
+    })
+}
