@@ -282,9 +282,12 @@ fn compile_rule(st: &mut State, i: usize, opts: &Options, filters: &[usize]) {
     Detection { sels, cond, .. } = tmp;
     // Sigma filters targeting this rule are ANDed to its condition.
     for &f in filters {
-        let Some(fdoc) = st.docs[f].as_ref().and_then(|d| d.get("filter")).cloned() else {
+        let Some(mut fdoc) = st.docs[f].as_ref().and_then(|d| d.get("filter")).cloned() else {
             continue;
         };
+        if let Y::Mapping(m) = &mut fdoc {
+            m.remove("rules");
+        }
         match compile_det(&mut st.fields, &fdoc, renames, opts) {
             Ok(fd) => {
                 let off = sels.len() as u32;

@@ -241,7 +241,11 @@ fn compile_one(
     if cond.is_empty() && !matches!(kind, CorrKind::Temporal | CorrKind::TemporalOrdered) {
         return Err(format!("`{ty}` needs a `condition` (gt, gte, lt, lte, eq or neq)"));
     }
-    let gen_flag = c.get("generate").and_then(Y::as_bool).unwrap_or(false);
+    let gen_flag = c
+        .get("generate")
+        .or_else(|| v.docs[i].as_ref().and_then(|d| d.get("generate")))
+        .and_then(Y::as_bool)
+        .unwrap_or(false);
     let corr = Correlation {
         info: i as u32,
         kind,

@@ -347,3 +347,66 @@ fn malformed_rules_are_rejected_with_reasons() {
     assert!(rejected("    sel:\n        A|cidr: 'nope'\n    condition: sel").contains("CIDR"));
     assert!(rejected("    sel:\n        A|base64: 'x*'\n    condition: sel").contains("wildcards"));
 }
+
+#[test]
+fn sigma_filters_narrow_their_target_rules() {
+    let text = r#"
+title: Whoami
+id: 22222222-2222-2222-2222-222222222222
+logsource:
+    product: windows
+    category: process_creation
+detection:
+    sel:
+        Image|endswith: '\whoami.exe'
+    condition: sel
+---
+title: Not on the admin workstation
+logsource:
+    product: windows
+    category: process_creation
+filter:
+    rules:
+        - 22222222-2222-2222-2222-222222222222
+    selection:
+        Computer|startswith: 'ADMIN'
+    condition: not selection
+"#;
+    let mut c = SigmaCompiler::new();
+    c.add_source(text, "f.yml", SetOptions::external("t"));
+    let r = c.build();
+    assert_eq!(r.loaded_count(), 2, "{:?}", r.rejected().collect::<Vec<_>>());
+    let base = [("Channel", "Microsoft-Windows-Sysmon/Operational"), ("EventID", "1")];
+    let on = |computer: &str| {
+        let mut e = ev(&base);
+        e.set("Image", Some(r"C:\Windows\System32\whoami.exe".into()));
+        e.set("Computer", Some(computer.into()));
+        e
+    };
+    assert!(hits(&r, &on("WEB01")));
+    assert!(!hits(&r, &on("ADMIN-PC")), "filter should remove the admin workstation");
+}
+
+#[test]
+fn rules_route_by_channel_and_event_id() {
+    let r = rules("    sel:\n        CommandLine|contains: 'x'\n    condition: sel");
+    assert!(hits(&r, &ev(&[("CommandLine", "x")])), "unrestricted rule sees channel-less events");
+    let text = "title: t\nid: r\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        CommandLine|contains: 'whoami'\n    condition: sel\n";
+    let mut c = SigmaCompiler::new();
+    c.add_source(text, "t.yml", SetOptions::external("t"));
+    let r = c.build();
+    assert_eq!(r.rules()[0].channels, ["Microsoft-Windows-Sysmon/Operational", "Security"]);
+    assert_eq!(r.rules()[0].event_ids, [1, 4688]);
+    let sysmon = ev(&[
+        ("Channel", "Microsoft-Windows-Sysmon/Operational"),
+        ("EventID", "1"),
+        ("CommandLine", "whoami"),
+    ]);
+    let security = ev(&[("Channel", "Security"), ("EventID", "4688"), ("CommandLine", "whoami")]);
+    let wrong_eid = ev(&[("Channel", "Security"), ("EventID", "4624"), ("CommandLine", "whoami")]);
+    let wrong_channel = ev(&[("Channel", "System"), ("EventID", "1"), ("CommandLine", "whoami")]);
+    assert!(hits(&r, &sysmon) && hits(&r, &security));
+    assert!(!hits(&r, &wrong_eid) && !hits(&r, &wrong_channel));
+    assert_eq!(r.blind_rules(&["Security".into()]).len(), 0);
+    assert_eq!(r.blind_rules(&["System".into()]).len(), 1);
+}
