@@ -1,7 +1,7 @@
 //! Text helpers: case folding, Sigma wildcard patterns, string matchers and
 //! the value encodings (`base64`, `base64offset`, `utf16*`, `windash`).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use memchr::memmem::Finder;
 
 /// Lower-case `s` into `out` (ASCII fast path, Unicode otherwise).
