@@ -62,11 +62,21 @@ fn flatten(ev: &mut MapEvent, obj: &serde_json::Map<String, serde_json::Value>) 
     }
 }
 
-/// Flatten one record's JSON: `Event.System.*`, `Event.EventData.*`,
-/// `Event.UserData.*.*`; `Provider_Name` from the provider's attributes.
+/// Flatten one record's JSON: `Event.EventData.*`, `Event.UserData.*.*`,
+/// then `Event.System.*` (which wins); `Provider_Name` from the provider's
+/// attributes.
 pub fn to_event(data: &serde_json::Value, millis: i64) -> MapEvent {
     let mut ev = MapEvent::new();
     let root = data.get("Event").unwrap_or(data);
+    // EventData/UserData first: System fields win over same-named data
+    // fields (`UserData.LogFileCleared.Channel`), as in vigie-source.
+    for part in ["EventData", "UserData"] {
+        match root.get(part) {
+            Some(serde_json::Value::Object(o)) => flatten(&mut ev, o),
+            Some(v @ serde_json::Value::String(_)) => ev.set("Data", leaf_text(v)),
+            _ => {}
+        }
+    }
     if let Some(sys) = root.get("System").and_then(|s| s.as_object()) {
         for (k, v) in sys {
             match k.as_str() {
@@ -78,13 +88,6 @@ pub fn to_event(data: &serde_json::Value, millis: i64) -> MapEvent {
                 "TimeCreated" | "Execution" | "Security" | "Correlation" => {}
                 _ => ev.set(k, leaf_text(v)),
             }
-        }
-    }
-    for part in ["EventData", "UserData"] {
-        match root.get(part) {
-            Some(serde_json::Value::Object(o)) => flatten(&mut ev, o),
-            Some(v @ serde_json::Value::String(_)) => ev.set("Data", leaf_text(v)),
-            _ => {}
         }
     }
     if let Some(t) = chrono::DateTime::from_timestamp_millis(millis) {
