@@ -133,7 +133,7 @@ impl Facets {
             }
             Evidence::LogLine { path, line: _, fields, .. } => {
                 f.log_path = Some(path.clone());
-                f.from_fields(fields);
+                f.fill_fields(fields);
                 f.time = fields_time(fields);
             }
             Evidence::Event {
@@ -153,7 +153,7 @@ impl Facets {
                 f.computer = computer.clone();
                 f.event_code = *event_id;
                 f.provider = provider.clone();
-                f.from_fields(fields);
+                f.fill_fields(fields);
             }
             Evidence::Http { request, status, .. } => {
                 let (method, url) = match request.split_once(' ') {
@@ -171,7 +171,7 @@ impl Facets {
         f
     }
 
-    fn from_fields(&mut self, fields: &BTreeMap<String, String>) {
+    fn fill_fields(&mut self, fields: &BTreeMap<String, String>) {
         set(&mut self.source_ip, lookup(fields, IP).and_then(|ip| clean_ip(&ip)));
         set(&mut self.user, lookup(fields, USER));
         set(&mut self.method, lookup(fields, METHOD));

@@ -12,6 +12,8 @@ use vigie_model::{Finding, ScanResult, Severity, Stage};
 pub(crate) struct FixItem<'a> {
     /// The most serious finding of the group (its title and rule are shown).
     pub(crate) lead: &'a Finding,
+    /// What, in a few words (the finding's title, or the rule's for a group of files).
+    pub(crate) what: String,
     pub(crate) stage: Stage,
     pub(crate) severity: Severity,
     pub(crate) kev: bool,
@@ -73,10 +75,13 @@ fn common_dir(paths: &[&str]) -> String {
     first[..n].join("/")
 }
 
+/// Findings of one (rule, host) by path.
+type ByPath<'a> = BTreeMap<&'a str, Vec<&'a Finding>>;
+
 /// Up to `max` fix-first items.
 pub(crate) fn fix_first_items(r: &ScanResult, max: usize) -> Vec<FixItem<'_>> {
     // (rule, host) → path → findings, in finding order.
-    let mut groups: BTreeMap<(&str, Option<&str>), BTreeMap<&str, Vec<&Finding>>> = BTreeMap::new();
+    let mut groups: BTreeMap<(&str, Option<&str>), ByPath<'_>> = BTreeMap::new();
     for f in r.findings.iter().filter(|f| f.severity >= Severity::Medium) {
         groups
             .entry((f.rule.id.as_str(), f.host.as_deref()))
@@ -114,6 +119,7 @@ pub(crate) fn fix_first_items(r: &ScanResult, max: usize) -> Vec<FixItem<'_>> {
 
 fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
     let lead = fs.iter().copied().min_by(|a, b| a.rank_key().cmp(&b.rank_key())).unwrap_or(fs[0]);
+    let what = if place.is_some() { lead.rule.title.clone() } else { lead.title.clone() };
     let place = place.unwrap_or_else(|| {
         let mut s = location_string(&vigie_model::Location {
             line: None,
@@ -159,6 +165,7 @@ fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
         .unwrap_or_else(|| todo_stage(lead.stage).to_string());
     FixItem {
         lead,
+        what,
         stage: fs.iter().map(|f| f.stage).max().unwrap_or(lead.stage),
         severity: fs.iter().map(|f| f.severity).max().unwrap_or(lead.severity),
         kev: fs.iter().any(|f| f.kev),

@@ -104,7 +104,7 @@ fn fix_item(it: &FixItem<'_>, out: W<'_>) -> io::Result<()> {
             " <span class=\"kev\" title=\"In CISA's Known Exploited Vulnerabilities catalog\">KEV</span>"
         )?;
     }
-    write!(out, " <strong>{}</strong>", esc(&f.title))?;
+    write!(out, " <strong>{}</strong>", esc(&it.what))?;
     if it.count > 1 {
         write!(out, " <span class=\"muted\">({} occurrences)</span>", thousands(it.count as u64))?;
     }

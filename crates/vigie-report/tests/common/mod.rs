@@ -434,3 +434,58 @@ pub fn big(n: usize) -> ScanResult {
     r.finalize();
     r
 }
+
+/// Skip (or, under `CI=true`, fail) with a message.
+pub fn skip(msg: &str) {
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("{msg} (required under CI=true; .ci/setup.d/report.sh installs it)");
+    }
+    eprintln!("SKIP: {msg}; run .ci/setup.d/report.sh to install it");
+}
+
+/// The Node helper folder when its packages are installed.
+pub fn node_helpers() -> Option<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
+    let node_ok = std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !node_ok {
+        skip("node is not installed");
+        return None;
+    }
+    if !dir.join("node_modules/playwright-core").is_dir()
+        || !dir.join("node_modules/@microsoft/jest-sarif").is_dir()
+    {
+        skip("npm packages of crates/vigie-report/tests/browser are not installed");
+        return None;
+    }
+    Some(dir)
+}
+
+/// Where tests leave artefacts (screenshots, rendered files).
+pub fn artefacts() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../test-artifacts");
+    std::fs::create_dir_all(&dir).expect("create test-artifacts folder");
+    dir.canonicalize().unwrap_or(dir)
+}
+
+/// Run a Node helper script and parse the JSON line it prints.
+pub fn run_node(
+    dir: &std::path::Path,
+    script: &str,
+    args: &[&std::path::Path],
+) -> serde_json::Value {
+    let out = std::process::Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{script} failed ({}): {stderr}\n{stdout}", out.status);
+    let line = stdout.lines().last().unwrap_or("");
+    serde_json::from_str(line)
+        .unwrap_or_else(|e| panic!("{script} printed no JSON ({e}): {stdout}\n{stderr}"))
+}
