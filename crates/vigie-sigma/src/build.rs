@@ -245,7 +245,8 @@ fn excluded(info: &RuleInfo, opts: &Options) -> Option<String> {
 }
 
 fn compile_rule(st: &mut State, i: usize, opts: &Options, filters: &[usize]) {
-    let Some(doc) = st.docs[i].clone() else { return };
+    // Detection documents are not needed after this point: take, don't clone.
+    let Some(mut doc) = st.docs[i].take() else { return };
     let ls = &st.infos[i].logsource;
     let mapped = logsource::map(
         ls.product.as_deref().unwrap_or(""),
@@ -256,19 +257,18 @@ fn compile_rule(st: &mut State, i: usize, opts: &Options, filters: &[usize]) {
         Mapped::Channels(r) | Mapped::Unrestricted(Some(r), _) => r.renames,
         Mapped::Unrestricted(None, _) => &[],
     };
-    let Some(det_yaml) = doc.get("detection") else {
+    let Some(det_yaml) = doc.get_mut("detection") else {
         st.reject(i, "the rule has no `detection` section");
         return;
     };
     // hayabusa native rules may omit the condition: all selections must hold.
-    let mut det_yaml = det_yaml.clone();
     if st.infos[i].hayabusa
-        && let Y::Mapping(m) = &mut det_yaml
+        && let Y::Mapping(m) = det_yaml
         && !m.contains_key("condition")
     {
         m.insert(Y::from("condition"), Y::from("all of them"));
     }
-    let det = match compile_det(&mut st.fields, &det_yaml, renames, opts) {
+    let det = match compile_det(&mut st.fields, det_yaml, renames, opts) {
         Ok(d) => d,
         Err(e) => return st.reject(i, e),
     };

@@ -93,6 +93,7 @@ impl SigmaCompiler {
         files.sort();
         let set = self.new_set(dir, opts);
         let mut hasher = Sha256::new();
+        let mut texts = Vec::with_capacity(files.len());
         for path in files {
             let rel = path.strip_prefix(dir).unwrap_or(&path).to_string_lossy().replace('\\', "/");
             match std::fs::read(&path) {
@@ -101,17 +102,39 @@ impl SigmaCompiler {
                     hasher.update([0]);
                     hasher.update((bytes.len() as u64).to_le_bytes());
                     hasher.update(&bytes);
-                    self.add_bytes(set, &rel, &bytes);
+                    texts.push((rel, Ok(String::from_utf8_lossy(&bytes).into_owned())));
                 }
-                Err(e) => self.docs.push(RawDoc::Broken {
-                    set,
-                    file: rel,
-                    reason: format!("cannot read the file: {e}"),
-                }),
+                Err(e) => texts.push((rel, Err(format!("cannot read the file: {e}")))),
             }
             self.sets[set].files += 1;
         }
         self.sets[set].sha256 = hex::encode(hasher.finalize());
+        // YAML parsing dominates loading: spread it over the cores, keep order.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = texts.len().div_ceil(threads).max(1);
+        let parsed: Vec<Vec<RawDoc>> = std::thread::scope(|s| {
+            let handles: Vec<_> = texts
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        let mut out = Vec::new();
+                        for (rel, text) in part {
+                            match text {
+                                Ok(t) => parse_into(set, rel, t, &mut out),
+                                Err(reason) => out.push(RawDoc::Broken {
+                                    set,
+                                    file: rel.clone(),
+                                    reason: reason.clone(),
+                                }),
+                            }
+                        }
+                        out
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        });
+        self.docs.extend(parsed.into_iter().flatten());
         Ok(set)
     }
 
@@ -158,14 +181,18 @@ impl SigmaCompiler {
 
     fn add_bytes(&mut self, set: usize, file: &str, bytes: &[u8]) {
         let text = String::from_utf8_lossy(bytes);
-        match split_documents(&text) {
-            Ok(docs) => {
-                for doc in docs {
-                    self.docs.push(RawDoc::Doc { set, file: file.to_string(), doc });
-                }
+        parse_into(set, file, &text, &mut self.docs);
+    }
+}
+
+fn parse_into(set: usize, file: &str, text: &str, out: &mut Vec<RawDoc>) {
+    match split_documents(text) {
+        Ok(docs) => {
+            for doc in docs {
+                out.push(RawDoc::Doc { set, file: file.to_string(), doc });
             }
-            Err(reason) => self.docs.push(RawDoc::Broken { set, file: file.to_string(), reason }),
         }
+        Err(reason) => out.push(RawDoc::Broken { set, file: file.to_string(), reason }),
     }
 }
 
