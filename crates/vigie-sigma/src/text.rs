@@ -219,8 +219,11 @@ impl StrSet {
         if needles.len() < 4 {
             return StrSet { ops, ac: None, ac_needles: Vec::new(), all };
         }
-        let ac =
-            AhoCorasickBuilder::new().match_kind(MatchKind::LeftmostFirst).build(&needles).ok();
+        let ac = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .build(&needles)
+            .ok();
         let (ops, ac_needles) = if ac.is_some() {
             let strs = needles.iter().map(|n| String::from_utf8_lossy(n).into_owned()).collect();
             (ops.into_iter().filter(|o| !matches!(o, StrOp::Contains(_))).collect(), strs)
