@@ -410,3 +410,90 @@ fn rules_route_by_channel_and_event_id() {
     assert_eq!(r.blind_rules(&["Security".into()]).len(), 0);
     assert_eq!(r.blind_rules(&["System".into()]).len(), 1);
 }
+
+#[test]
+fn level_status_and_tag_options_exclude_rules() {
+    let doc = |id: &str, level: &str, status: &str, tag: &str| {
+        format!(
+            "title: {id}\nid: {id}\nlevel: {level}\nstatus: {status}\ntags:\n    - {tag}\nlogsource:\n    product: test\ndetection:\n    sel:\n        A: '1'\n    condition: sel\n"
+        )
+    };
+    let text = [
+        doc("low-rule", "low", "stable", "attack.t1059.001"),
+        doc("high-rule", "high", "test", "attack.t1505.003"),
+        doc("crit-rule", "critical", "experimental", "attack.t1003"),
+    ]
+    .join("---\n");
+    let loaded = |f: &dyn Fn(&mut SigmaCompiler)| {
+        let mut c = SigmaCompiler::new();
+        f(&mut c);
+        c.add_source(&text, "o.yml", SetOptions::external("o"));
+        let r = c.build();
+        let mut ids: Vec<String> =
+            r.rules().iter().filter(|x| x.is_loaded()).map(|x| x.id.clone()).collect();
+        ids.sort();
+        let excluded = r
+            .rules()
+            .iter()
+            .filter(|x| matches!(x.load, vigie_sigma::LoadStatus::Excluded { .. }))
+            .count();
+        assert_eq!(ids.len() + excluded, 3, "every rule is loaded or excluded");
+        ids
+    };
+    assert_eq!(
+        loaded(&|c| {
+            c.min_level(vigie_model::Severity::High);
+        }),
+        ["crit-rule", "high-rule"]
+    );
+    assert_eq!(
+        loaded(&|c| {
+            c.statuses(&["stable", "test"]);
+        }),
+        ["high-rule", "low-rule"]
+    );
+    assert_eq!(
+        loaded(&|c| {
+            c.tags(&["attack.t1505*"]);
+        }),
+        ["high-rule"]
+    );
+}
+
+#[test]
+fn hits_become_findings_with_evidence() {
+    let text = "title: Web shell child\nid: 33333333-3333-3333-3333-333333333333\nauthor: Someone\nlevel: high\nreferences:\n    - https://example.org\ntags:\n    - attack.persistence\n    - attack.t1505.003\nlogsource:\n    product: windows\n    category: process_creation\ndetection:\n    sel:\n        ParentImage|endswith: '\\w3wp.exe'\n    condition: sel\n";
+    let mut c = SigmaCompiler::new();
+    c.add_source(text, "w.yml", SetOptions::builtin("builtin"));
+    let r = c.build();
+    let e = ev(&[
+        ("Channel", "Security"),
+        ("EventID", "4688"),
+        ("Computer", "EXCH01"),
+        ("EventRecordID", "42"),
+        ("ParentProcessName", r"C:\Windows\System32\inetsrv\w3wp.exe"),
+    ]);
+    let mut m = r.matcher();
+    let mut out = Vec::new();
+    m.matches(&e, &mut out);
+    assert_eq!(out.len(), 1);
+    let f = r.finding(&out[0], "Security.evtx");
+    assert_eq!(f.rule.source, vigie_model::RuleSource::Builtin);
+    assert_eq!(f.rule.author.as_deref(), Some("Someone"));
+    assert_eq!(f.attack, ["T1505.003"]);
+    assert_eq!(f.stage, vigie_model::Stage::Compromise);
+    assert_eq!(f.severity, vigie_model::Severity::High);
+    assert_eq!(f.host.as_deref(), Some("EXCH01"));
+    assert_eq!(f.location.record_id, Some(42));
+    match &f.evidence[0] {
+        vigie_model::Evidence::Event { fields, event_id, channel, .. } => {
+            assert_eq!(*event_id, Some(4688));
+            assert_eq!(channel.as_deref(), Some("Security"));
+            assert_eq!(
+                fields.get("ParentImage").map(String::as_str),
+                Some(r"C:\Windows\System32\inetsrv\w3wp.exe")
+            );
+        }
+        other => panic!("unexpected evidence {other:?}"),
+    }
+}
