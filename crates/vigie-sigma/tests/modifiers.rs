@@ -497,3 +497,24 @@ fn hits_become_findings_with_evidence() {
         other => panic!("unexpected evidence {other:?}"),
     }
 }
+
+#[test]
+fn sigma1_collections_global_and_repeat() {
+    let text = "action: global\ntitle: Collection\nlogsource:\n    product: test\ndetection:\n    condition: sel\n---\nid: c-1\ndetection:\n    sel:\n        A: '1'\n---\naction: repeat\nid: c-2\ndetection:\n    sel:\n        A: '2'\n---\naction: bogus\n";
+    let mut c = SigmaCompiler::new();
+    c.add_source(text, "c.yml", SetOptions::external("c"));
+    let r = c.build();
+    // The unknown action rejects the whole file with a clear reason.
+    assert!(r.rejected().any(|(_, s)| s.contains("unknown `action: bogus`")));
+    let ok = text.replace("---\naction: bogus\n", "");
+    let mut c = SigmaCompiler::new();
+    c.add_source(&ok, "c.yml", SetOptions::external("c"));
+    let r = c.build();
+    assert_eq!(r.loaded_count(), 2, "{:?}", r.rejected().collect::<Vec<_>>());
+    assert!(r.rules().iter().all(|x| x.title == "Collection"));
+    let mut m = r.matcher();
+    let mut out = Vec::new();
+    m.matches(&ev(&[("A", "2")]), &mut out);
+    assert_eq!(out.len(), 1);
+    assert_eq!(r.rules()[out[0].rule].id, "c-2");
+}
