@@ -132,7 +132,24 @@ impl SigmaCompiler {
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+            let parts: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
+            if parts.iter().all(Option::is_some) {
+                parts.into_iter().flatten().collect()
+            } else {
+                // A worker failed: parse again on this thread so no file is lost.
+                let mut out = Vec::new();
+                for (rel, text) in &texts {
+                    match text {
+                        Ok(t) => parse_into(set, rel, t, &mut out),
+                        Err(reason) => out.push(RawDoc::Broken {
+                            set,
+                            file: rel.clone(),
+                            reason: reason.clone(),
+                        }),
+                    }
+                }
+                vec![out]
+            }
         });
         self.docs.extend(parsed.into_iter().flatten());
         Ok(set)

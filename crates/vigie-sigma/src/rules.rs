@@ -59,9 +59,29 @@ impl IndexBuilder {
     /// Build the buckets with each rule's witness.
     pub(crate) fn finish(self, witnesses: &[Option<Vec<(FieldId, String)>>]) -> Index {
         let mut index = Index::default();
-        for ((chan, eid), mut rules) in self.keys {
-            rules.sort_unstable();
-            let bucket = Bucket::new(&rules, witnesses);
+        let mut keys: Vec<_> = self.keys.into_iter().collect();
+        keys.iter_mut().for_each(|(_, rules)| rules.sort_unstable());
+        // Building the automata is the costly part of loading: use the cores.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+        let chunk = keys.len().div_ceil(threads).max(1);
+        let buckets: Vec<Bucket> = std::thread::scope(|s| {
+            let handles: Vec<_> = keys
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(move || {
+                        part.iter().map(|(_, r)| Bucket::new(r, witnesses)).collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            let parts: Vec<_> = handles.into_iter().map(|h| h.join().ok()).collect();
+            if parts.iter().all(Option::is_some) {
+                parts.into_iter().flatten().flatten().collect()
+            } else {
+                // A worker failed: rebuild on this thread so no rule is lost.
+                keys.iter().map(|(_, r)| Bucket::new(r, witnesses)).collect()
+            }
+        });
+        for (((chan, eid), _), bucket) in keys.into_iter().zip(buckets) {
             let slot = match chan {
                 Some(c) => index.channels.entry(c).or_default(),
                 None => &mut index.any,
