@@ -358,6 +358,17 @@ fn cve_findings(
             }
         }
         f.evidence.push(src.evidence.clone());
+        if f.cves.iter().any(|c| c == "CVE-2022-41040")
+            && let Some(m) = x.active.iter().find(|a| a.check == Check::ProxyNotShellMitigation)
+        {
+            // Judged by build; the mitigation probe says whether the known pattern is blocked meanwhile.
+            f.evidence.push(fact("mitigation probe", m.detail.clone()));
+            f.evidence.push(m.evidence.clone());
+            if m.behaviour == Behaviour::NotVulnerable {
+                f.title.push_str(" — mitigation rule answering");
+                f.severity = f.severity.min(Severity::High);
+            }
+        }
         kev_evidence(&mut f, &vs, kev);
         f.remediation = remediation(fixed, never, id, table, unless);
         out.push(f);

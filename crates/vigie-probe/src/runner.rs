@@ -83,11 +83,14 @@ pub struct ProbeRun {
     pub hosts: Vec<HostReport>,
     /// Every connection and request sent.
     pub sent: Vec<SentRequest>,
+    /// When the run started.
+    pub started: chrono::DateTime<chrono::Utc>,
 }
 
 /// Probe all targets, at most `concurrency` connections and `rate`
 /// connections per second in total.
 pub async fn probe(config: &ProbeConfig, targets: Vec<Target>) -> Result<ProbeRun, String> {
+    let started = chrono::Utc::now();
     let net = Net::new(config.net.clone())?;
     let cfg = Arc::new(config.clone());
     // Bound the number of targets in flight so a /16 does not spawn 65,536 tasks.
@@ -110,7 +113,7 @@ pub async fn probe(config: &ProbeConfig, targets: Vec<Target>) -> Result<ProbeRu
         }
     }
     hosts.sort_by_key(|(i, _)| *i);
-    Ok(ProbeRun { hosts: hosts.into_iter().map(|(_, h)| h).collect(), sent: net.sent() })
+    Ok(ProbeRun { hosts: hosts.into_iter().map(|(_, h)| h).collect(), sent: net.sent(), started })
 }
 
 async fn resolve(
@@ -256,6 +259,7 @@ pub fn to_result(
 ) -> ScanResult {
     let mut r = ScanResult::new(Vec::new());
     r.inputs = inputs.iter().map(|v| Input { value: v.clone(), kind: InputKind::Target }).collect();
+    r.started = run.started;
     r.provenance.command_line = command_line;
     r.provenance.kev = Some(kev.info());
     r.provenance.build_table = Some(table.table_date.clone());

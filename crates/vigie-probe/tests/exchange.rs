@@ -192,3 +192,25 @@ async fn misbehaving_servers_are_reported_not_fatal() {
         r.coverage.record_errors
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn proxynotshell_by_build_with_mitigation_answering() {
+    let (addr, log) = start_https(Some(Profile::ex2016_cu23_oct22_mitigated()), "127.0.0.1").await;
+    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let pns = by_rule(&r, "VG-PRB011-CVE-2022-41040");
+    assert_eq!(pns.len(), 1, "{:#?}", r.findings);
+    let pns = pns[0];
+    // Vulnerable by build (Oct22SU < Nov22SU), the rewrite rule aborts the pattern.
+    assert_eq!(pns.confidence, Confidence::Confirmed);
+    assert!(pns.title.ends_with("mitigation rule answering"), "{}", pns.title);
+    assert_eq!(pns.severity, Severity::High);
+    assert!(fact(pns, "mitigation probe").is_some_and(|d| d.contains("connection aborted")));
+    assert!(
+        pns.remediation
+            .contains("Exchange Server 2016 CU23 Nov22SU (build 15.1.2507.16, KB5019758) or newer"),
+        "{}",
+        pns.remediation
+    );
+    assert!(by_rule(&r, "VG-PRB022").is_empty(), "mitigated: no separate mitigation finding");
+    assert_only_documented(&log);
+}

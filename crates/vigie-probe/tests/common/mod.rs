@@ -71,6 +71,10 @@ impl Profile {
             proxynotshell_status: 0,
         }
     }
+    /// Exchange 2016 CU23 Oct22SU (15.1.2507.13) with the ProxyNotShell URL-rewrite mitigation.
+    pub fn ex2016_cu23_oct22_mitigated() -> Self {
+        Profile { header_build: Some("15.1.2507.13"), ..Profile::ex2016_cu23_nov22() }
+    }
     /// Exchange 2019 CU12, April 2022 release (15.2.1118.7), build from the manifest.
     pub fn ex2019_cu12_apr22() -> Self {
         Profile {
