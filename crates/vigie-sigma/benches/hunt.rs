@@ -42,6 +42,16 @@ fn vmhwm_kb() -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU seconds (user + system) used by this process so far.
+fn cpu_secs() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks / 100.0
+}
+
 fn parse_only(f: &Path) -> usize {
     let settings = evtx::ParserSettings::default().num_threads(1);
     let Ok(p) = evtx::EvtxParser::from_path(f) else { return 0 };
@@ -72,6 +82,7 @@ fn child(mode: &str, threads: usize, corpora: &Path) {
     files(&corpora.join("evtx"), &mut list);
     list.sort();
     let t_compile = Instant::now();
+    let cpu0 = cpu_secs();
     let rules = if mode.starts_with("hunt") {
         let mut c = SigmaCompiler::new();
         c.add_dir(&corpora.join("sigma/sigmahq/rules/windows"), SetOptions::external("windows"))
@@ -81,7 +92,9 @@ fn child(mode: &str, threads: usize, corpora: &Path) {
         None
     };
     let compile_s = t_compile.elapsed().as_secs_f64();
+    let compile_cpu = cpu_secs() - cpu0;
     let start = Instant::now();
+    let cpu_start = cpu_secs();
     let (events, hits, evals) = pool.install(|| match (mode, &rules) {
         ("parse", _) => (list.par_iter().map(|f| parse_only(f)).sum::<usize>(), 0, 0),
         (_, Some(rules)) => {
@@ -118,9 +131,10 @@ fn child(mode: &str, threads: usize, corpora: &Path) {
         _ => (0, 0, 0),
     });
     let secs = start.elapsed().as_secs_f64();
+    let run_cpu = cpu_secs() - cpu_start;
     let loaded = rules.as_ref().map(|r| r.loaded_count()).unwrap_or(0);
     println!(
-        "RESULT {mode} {threads} {secs:.4} {events} {hits} {evals} {loaded} {compile_s:.4} {}",
+        "RESULT {mode} {threads} {secs:.4} {events} {hits} {evals} {loaded} {compile_s:.4} {} {compile_cpu:.2} {run_cpu:.2}",
         vmhwm_kb()
     );
 }
@@ -140,6 +154,7 @@ fn main() {
     );
     for threads in [1usize, 2] {
         let mut results = std::collections::HashMap::new();
+        let mut cpu = std::collections::HashMap::new();
         for mode in ["parse", "hunt", "hunt-map"] {
             let mut best: Option<Vec<String>> = None;
             for _ in 0..3 {
@@ -161,17 +176,21 @@ fn main() {
             let Some(cols) = best else { continue };
             let secs: f64 = cols[3].parse().unwrap_or(0.0);
             let events: f64 = cols[4].parse().unwrap_or(0.0);
+            let run_cpu: f64 = cols.get(11).and_then(|c| c.parse().ok()).unwrap_or(0.0);
             println!(
-                "threads={threads} mode={mode:<8} wall={secs:.3}s events={} ({:.0} ev/s) hits={} rule-evals={} rules={} compile={}s peak-rss={} MiB",
+                "threads={threads} mode={mode:<8} wall={secs:.3}s cpu={}s events={} ({:.0} ev/s) hits={} rule-evals={} rules={} compile={}s (cpu {}s) peak-rss={} MiB",
+                run_cpu,
                 cols[4],
                 events / secs.max(1e-9),
                 cols[5],
                 cols[6],
                 cols[7],
                 cols[8],
+                cols.get(10).map(String::as_str).unwrap_or("?"),
                 cols[9].parse::<u64>().unwrap_or(0) / 1024
             );
             results.insert(mode, secs);
+            cpu.insert(mode, run_cpu);
         }
         if let (Some(p), Some(h), Some(hm)) =
             (results.get("parse"), results.get("hunt"), results.get("hunt-map"))
@@ -181,6 +200,9 @@ fn main() {
                 h / p,
                 hm / p,
             );
+        }
+        if let (Some(p), Some(h)) = (cpu.get("parse"), cpu.get("hunt")) {
+            println!("threads={threads} CPU-time ratio hunt/parse-floor = {:.2}x", h / p.max(1e-9));
         }
     }
 }
