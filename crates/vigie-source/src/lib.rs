@@ -12,6 +12,12 @@
 //! - [`sniff`] tells a file's [`SourceKind`] from its first bytes, so readers
 //!   are chosen by content, never by extension alone.
 //!
+//! - [`LogReader`] streams text logs (IIS W3C, Exchange CSV, Apache/nginx
+//!   access logs, JSON-lines access logs; plain or gzip) as [`LogRecord`]s,
+//!   which implement [`vigie_model::Event`] with W3C field names (web logs)
+//!   or the Exchange column names. Bad lines are [`BadLine`]s; the file goes
+//!   on. See `docs/logs.md`.
+//!
 //! - [`EventReader`] reads Windows event logs — EVTX (through the `evtx`
 //!   crate), JSON event exports (winlogbeat/ECS, OTRF/Mordor, NXLog,
 //!   `Event.System`/`EventData` trees; JSON lines or arrays) and zip archives
@@ -30,12 +36,19 @@
 //! ```
 #![deny(missing_docs)]
 
+mod access_log;
 mod containers;
 mod event_record;
 mod evtx;
 mod flatten;
 mod json_events;
+mod exchange_csv;
+mod json_access;
+mod reader;
+mod record;
 mod sniff;
+mod text;
+mod w3c;
 mod walk;
 
 pub use crate::containers::{ZipLimits, ZipListing, ZipMember, zip_event_members};
@@ -43,4 +56,7 @@ pub use crate::event_record::{EventRecord, parse_time};
 pub use crate::evtx::{EventItem, EventReadError, EventReadStats, EventReader, RecordError};
 pub use crate::json_events::MAX_JSON_LINE;
 pub use crate::sniff::{SNIFF_LEN, SourceKind, sniff};
+pub use crate::reader::{BadLine, LogItem, LogReadError, LogReader, format_of};
+pub use crate::record::{LogFormat, LogRecord};
+pub use crate::text::{Line, LineReader, MAX_LINE_LEN, decode_line, open_text, sniff_path};
 pub use crate::walk::{FileEntry, WalkError, WalkOptions, WalkOutcome, Walker, display_path};

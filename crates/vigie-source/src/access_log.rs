@@ -1,0 +1,179 @@
+//! Apache / nginx / Tomcat access logs, common and combined formats:
+//!
+//! ```text
+//! host ident user [10/Oct/2000:13:55:36 -0700] "GET /a?b=c HTTP/1.0" 200 2326 "referer" "agent"
+//! ```
+//!
+//! Fields are mapped onto the W3C names (see `docs/logs.md`): `c-ip`,
+//! `cs-username`, `date`/`time` (converted to UTC), `cs-method`,
+//! `cs-uri-stem`, `cs-uri-query`, `cs-version`, `sc-status`, `sc-bytes`,
+//! `cs(Referer)`, `cs(User-Agent)`; also `cs-uri` (the request target as
+//! sent) and `cs-request` (the whole request line).
+
+use crate::record::{Cols, Names};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+
+/// Field names in the order [`parse`] fills them.
+const FIELDS: [&str; 14] = [
+    "c-ip",
+    "cs-ident",
+    "cs-username",
+    "date",
+    "time",
+    "cs-request",
+    "cs-method",
+    "cs-uri",
+    "cs-uri-stem",
+    "cs-uri-query",
+    "cs-version",
+    "sc-status",
+    "sc-bytes",
+    "cs(Referer)",
+];
+const UA: &str = "cs(User-Agent)";
+
+/// Intern the fixed access-log field names (ids 0..=14).
+pub(crate) fn init(names: &mut Names) {
+    names.clear();
+    for f in FIELDS.iter().chain(std::iter::once(&UA)) {
+        names.intern(f);
+    }
+}
+
+/// Parse one line into `cols.values`; returns its time.
+pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>, String> {
+    let mut p = Parser { s: line.trim_end() };
+    let host = p.word().ok_or("no client address")?;
+    let ident = p.word().ok_or("no ident field")?;
+    let user = p.word().ok_or("no user field")?;
+    let ts = p.bracketed().ok_or("no [time] field")?;
+    let request = p.quoted().ok_or("no quoted request")?;
+    let status = p.word().ok_or("no status")?;
+    if !(status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(format!("status {status:?} is not a 3-digit code"));
+    }
+    let size = p.word().unwrap_or("-");
+    let referer = p.quoted().map(String::from).unwrap_or_default();
+    let agent = p.quoted().map(String::from).unwrap_or_default();
+    let time = parse_clf_time(ts);
+    let (date_s, time_s) = match time {
+        Some(t) => (t.format("%Y-%m-%d").to_string(), t.format("%H:%M:%S").to_string()),
+        None => (String::new(), String::new()),
+    };
+    let mut parts = request.splitn(3, ' ');
+    let method = parts.next().unwrap_or("");
+    let target = parts.next().unwrap_or("");
+    let version = parts.next().unwrap_or("");
+    let (stem, query) = target.split_once('?').unwrap_or((target, ""));
+    let values: [&str; 15] = [
+        host, ident, user, &date_s, &time_s, &request, method, target, stem, query, version,
+        status, size, &referer, &agent,
+    ];
+    for (id, v) in values.iter().enumerate() {
+        cols.push_owned(id as u32, v);
+    }
+    Ok(time)
+}
+
+struct Parser<'a> {
+    s: &'a str,
+}
+
+impl<'a> Parser<'a> {
+    fn word(&mut self) -> Option<&'a str> {
+        let s = self.s.trim_start_matches(' ');
+        if s.is_empty() {
+            return None;
+        }
+        let end = s.find(' ').unwrap_or(s.len());
+        self.s = &s[end..];
+        Some(&s[..end])
+    }
+
+    fn bracketed(&mut self) -> Option<&'a str> {
+        let s = self.s.trim_start_matches(' ').strip_prefix('[')?;
+        let end = s.find(']')?;
+        self.s = &s[end + 1..];
+        Some(&s[..end])
+    }
+
+    /// A `"…"` field with `\"` and `\\` escapes (nginx, Apache).
+    fn quoted(&mut self) -> Option<String> {
+        let s = self.s.trim_start_matches(' ').strip_prefix('"')?;
+        let mut out = String::new();
+        let mut chars = s.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, n)) = chars.next() {
+                        if n != '"' && n != '\\' {
+                            out.push('\\');
+                        }
+                        out.push(n);
+                    }
+                }
+                '"' => {
+                    self.s = &s[i + 1..];
+                    return Some(out);
+                }
+                _ => out.push(c),
+            }
+        }
+        None
+    }
+}
+
+/// `10/Oct/2000:13:55:36 -0700` → UTC.
+pub(crate) fn parse_clf_time(s: &str) -> Option<DateTime<Utc>> {
+    let b = s.as_bytes();
+    if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' {
+        return None;
+    }
+    const MONTHS: [&str; 12] =
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let day: u32 = s.get(0..2)?.parse().ok()?;
+    let mon = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(s.get(3..6).unwrap_or("")))? as u32;
+    let year: i32 = s.get(7..11)?.parse().ok()?;
+    let h: u32 = s.get(12..14)?.parse().ok()?;
+    let mi: u32 = s.get(15..17)?.parse().ok()?;
+    let sec: u32 = s.get(18..20)?.parse().ok()?;
+    let naive = NaiveDate::from_ymd_opt(year, mon + 1, day)?.and_hms_opt(h, mi, sec)?;
+    let offset = match s.get(20..).map(str::trim) {
+        Some(z) if z.len() == 5 => {
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let hh: i32 = z.get(1..3)?.parse().ok()?;
+            let mm: i32 = z.get(3..5)?.parse().ok()?;
+            FixedOffset::east_opt(sign * (hh * 3600 + mm * 60))?
+        }
+        _ => FixedOffset::east_opt(0)?,
+    };
+    Some(naive.and_local_timezone(offset).single()?.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clf_time() {
+        let t = parse_clf_time("11/Jul/2018:08:41:28 +0300").map(|t| t.to_rfc3339());
+        assert_eq!(t.as_deref(), Some("2018-07-11T05:41:28+00:00"));
+    }
+
+    #[test]
+    fn combined_line() {
+        let mut cols = Cols::default();
+        let line = r#"10.0.0.1 - bob [10/Oct/2000:13:55:36 -0700] "GET /a.aspx?cmd=whoami HTTP/1.1" 200 2326 "http://x/\"q\"" "curl/7.1""#;
+        assert!(parse(line, &mut cols).is_ok());
+        let v = |i: usize| {
+            let (_, a, b) = cols.spans[i];
+            cols.values[a as usize..b as usize].to_string()
+        };
+        assert_eq!(v(6), "GET");
+        assert_eq!(v(8), "/a.aspx");
+        assert_eq!(v(9), "cmd=whoami");
+        assert_eq!(v(13), "http://x/\"q\"");
+        assert_eq!(v(14), "curl/7.1");
+        assert!(parse("not a log line", &mut Cols::default()).is_err());
+    }
+}

@@ -1,0 +1,121 @@
+//! Exchange CSV logs (HttpProxy for every protocol folder, ECP Server, OAB
+//! generator, …): `#Software`, `#Version`, `#Log-type`, `#Date` and
+//! `#Fields:` directives, then comma-separated rows with `"`-quoted fields
+//! (`""` inside quotes is a quote). Column names come from `#Fields` and are
+//! never hard-coded; the time is `DateTime` (HttpProxy) or `TimeStamp` (ECP).
+
+use crate::record::{Cols, Names, parse_iso};
+use chrono::{DateTime, Utc};
+
+/// Per-file Exchange CSV state.
+#[derive(Debug, Default)]
+pub(crate) struct CsvState {
+    have_fields: bool,
+    time: Option<u32>,
+    /// `#Log-type:` (`HttpProxy Logs`, `ECP Server Logs`, …).
+    pub(crate) log_type: Option<String>,
+}
+
+const TIME_FIELDS: [&str; 4] = ["DateTime", "TimeStamp", "date-time", "Timestamp"];
+
+/// Handle a `#` directive line.
+pub(crate) fn directive(line: &str, names: &mut Names, st: &mut CsvState) -> Result<(), String> {
+    if let Some(fields) = line.strip_prefix("#Fields:") {
+        names.clear();
+        st.time = None;
+        for name in fields.split(',') {
+            let name = name.trim();
+            let Some(id) = names.intern(name) else { continue };
+            if st.time.is_none() && TIME_FIELDS.iter().any(|t| t.eq_ignore_ascii_case(name)) {
+                st.time = Some(id);
+            }
+        }
+        st.have_fields = names.len() > 0;
+        if !st.have_fields {
+            return Err("#Fields directive names no field".into());
+        }
+    } else if let Some(t) = line.strip_prefix("#Log-type:") {
+        st.log_type = Some(t.trim().to_string());
+    }
+    Ok(())
+}
+
+/// Split one CSV row into `cols.values` and return its time.
+pub(crate) fn parse(
+    line: &str,
+    names: &Names,
+    cols: &mut Cols,
+    st: &CsvState,
+) -> Result<Option<DateTime<Utc>>, String> {
+    if !st.have_fields {
+        return Err("data line before any #Fields directive".into());
+    }
+    let n = split_csv(line, names.len(), cols)?;
+    if n > names.len() {
+        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
+    }
+    let time = st.time.and_then(|t| {
+        cols.spans.get(t as usize).and_then(|&(_, a, b)| cols.values.get(a as usize..b as usize))
+    });
+    Ok(time.and_then(parse_iso))
+}
+
+/// RFC 4180-style split; values go to `cols.values`. Returns the number of
+/// values (those beyond `max` are counted, not kept).
+fn split_csv(line: &str, max: usize, cols: &mut Cols) -> Result<usize, String> {
+    let mut count = 0usize;
+    let mut rest = line;
+    loop {
+        let start = cols.values.len();
+        if let Some(q) = rest.strip_prefix('"') {
+            let mut s = q;
+            loop {
+                let Some(i) = s.find('"') else {
+                    return Err("unterminated quoted field".into());
+                };
+                cols.values.push_str(&s[..i]);
+                s = &s[i + 1..];
+                if let Some(more) = s.strip_prefix('"') {
+                    cols.values.push('"');
+                    s = more;
+                } else {
+                    break;
+                }
+            }
+            rest = s;
+            if !(rest.is_empty() || rest.starts_with(',')) {
+                return Err("text after a closing quote".into());
+            }
+        } else {
+            let end = rest.find(',').unwrap_or(rest.len());
+            cols.values.push_str(&rest[..end]);
+            rest = &rest[end..];
+        }
+        if count < max {
+            let end = cols.values.len();
+            cols.push(count as u32, start, end);
+        }
+        count += 1;
+        match rest.strip_prefix(',') {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted() {
+        let mut cols = Cols::default();
+        let n = split_csv(r#"a,"b,c","d""e",,f"#, 10, &mut cols).unwrap_or(0);
+        assert_eq!(n, 5);
+        let vals: Vec<&str> =
+            cols.spans.iter().map(|&(_, a, b)| &cols.values[a as usize..b as usize]).collect();
+        assert_eq!(vals, ["a", "b,c", "d\"e", "", "f"]);
+        assert!(split_csv(r#"a,"b"#, 10, &mut Cols::default()).is_err());
+    }
+}

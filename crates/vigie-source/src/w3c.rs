@@ -1,0 +1,85 @@
+//! IIS W3C extended logs: the `#Fields:` directive names the space-separated
+//! columns and may change mid-file (IIS rewrites the directives when the site
+//! restarts or its logging fields change); `-` means empty; spaces inside user
+//! agents and referers are written as `+`. Times are UTC.
+
+use crate::record::{Cols, Names, parse_date_time};
+use chrono::{DateTime, Utc};
+
+/// Per-file W3C state: which columns hold the date and time.
+#[derive(Debug, Default)]
+pub(crate) struct W3cState {
+    have_fields: bool,
+    date: Option<u32>,
+    time: Option<u32>,
+    /// `#Date:` directive, for files whose `#Fields` has a time but no date.
+    default_date: Option<String>,
+}
+
+/// Fields whose values IIS `+`-encodes.
+const PLUS_ENCODED: [&str; 3] = ["cs(User-Agent)", "cs(Referer)", "cs(Cookie)"];
+
+/// Handle a `#` directive line. Returns an error text for a `#Fields`
+/// line that names no field.
+pub(crate) fn directive(line: &str, names: &mut Names, st: &mut W3cState) -> Result<(), String> {
+    if let Some(fields) = line.strip_prefix("#Fields:") {
+        names.clear();
+        st.date = None;
+        st.time = None;
+        for name in fields.split_ascii_whitespace() {
+            let Some(id) = names.intern(name) else { continue };
+            if PLUS_ENCODED.iter().any(|p| p.eq_ignore_ascii_case(name)) {
+                names.set_plus_encoded(id);
+            }
+            match name {
+                "date" => st.date = Some(id),
+                "time" => st.time = Some(id),
+                _ => {}
+            }
+        }
+        st.have_fields = names.len() > 0;
+        if !st.have_fields {
+            return Err("#Fields directive names no field".into());
+        }
+    } else if let Some(d) = line.strip_prefix("#Date:") {
+        st.default_date = d.split_ascii_whitespace().next().map(str::to_string);
+    }
+    Ok(())
+}
+
+/// Split one data line into `cols` (spans into `line`) and return its time.
+pub(crate) fn parse(
+    line: &str,
+    names: &Names,
+    cols: &mut Cols,
+    st: &W3cState,
+) -> Result<Option<DateTime<Utc>>, String> {
+    if !st.have_fields {
+        return Err("data line before any #Fields directive".into());
+    }
+    let line = line.trim_end();
+    let mut id = 0u32;
+    let mut start = 0usize;
+    let bytes = line.as_bytes();
+    for i in 0..=bytes.len() {
+        if i == bytes.len() || bytes[i] == b' ' {
+            if (id as usize) < names.len() {
+                cols.push(id, start, i);
+            }
+            id += 1;
+            start = i + 1;
+        }
+    }
+    if id as usize != names.len() {
+        return Err(format!("{} values for the {} fields of #Fields", id, names.len()));
+    }
+    let get = |f: Option<u32>| {
+        f.and_then(|f| cols.spans.get(f as usize))
+            .and_then(|&(_, a, b)| line.get(a as usize..b as usize))
+    };
+    let time = match (get(st.date).or(st.default_date.as_deref()), get(st.time)) {
+        (Some(d), Some(t)) => parse_date_time(d, t),
+        _ => None,
+    };
+    Ok(time)
+}
