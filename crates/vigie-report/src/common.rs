@@ -160,7 +160,10 @@ mod tests {
         let t = truncate_middle("C:/inetpub/wwwroot/aspnet_client/system_web/shell.aspx", 30);
         assert_eq!(t.chars().count(), 30);
         assert!(t.ends_with("shell.aspx"));
-        assert_eq!(wrap("aaa bbbb cccc ddddddddddddd", 10), vec!["aaa bbbb", "cccc", "dddddddddd", "ddd"]);
+        assert_eq!(
+            wrap("aaa bbbb cccc ddddddddddddd", 10),
+            vec!["aaa bbbb", "cccc", "dddddddddd", "ddd"]
+        );
     }
 
     #[test]

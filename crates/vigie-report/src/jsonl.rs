@@ -235,8 +235,11 @@ fn threat_fields(d: &mut Doc, f: &Finding) {
 }
 
 fn location_fields(d: &mut Doc, f: &Finding, facets: &Facets) {
+    // Log-line and event findings point into a log; a line or record number says so too.
     let is_log =
-        f.evidence.iter().any(|e| matches!(e, Evidence::LogLine { .. } | Evidence::Event { .. }));
+        f.evidence.iter().any(|e| matches!(e, Evidence::LogLine { .. } | Evidence::Event { .. }))
+            || f.location.line.is_some()
+            || f.location.record_id.is_some();
     if f.rule.source == RuleSource::Probe {
         if f.location.path.contains("://") {
             d.put("url.full", f.location.path.clone());

@@ -156,11 +156,20 @@ pub struct RenderOptions {
     pub max_terminal_findings: usize,
     /// Findings per page in the HTML report.
     pub html_page_size: usize,
+    /// Above this many bytes of findings JSON, the HTML report embeds it
+    /// gzipped (base64) and the page unpacks it; below, it is plain JSON.
+    pub html_inline_limit: usize,
 }
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { color: false, width: 80, max_terminal_findings: 10, html_page_size: 50 }
+        RenderOptions {
+            color: false,
+            width: 80,
+            max_terminal_findings: 10,
+            html_page_size: 50,
+            html_inline_limit: 4_000_000,
+        }
     }
 }
 

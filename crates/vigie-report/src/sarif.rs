@@ -107,34 +107,53 @@ pub(crate) fn encode_uri(s: &str) -> String {
     out
 }
 
+/// Write `v` pretty-printed, every line after the first indented by `indent`
+/// spaces (JSON strings hold no raw newline, so this is safe).
+fn write_indented(out: &mut dyn Write, v: &Value, indent: usize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(v)?;
+    let pad = format!("\n{}", " ".repeat(indent));
+    out.write_all(text.replace('\n', &pad).as_bytes())
+}
+
+/// Streams the log: results are built and written one at a time, so memory
+/// does not grow with the number of findings.
 pub(crate) fn render(r: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     let roots = Roots::new(r);
     let (rules, index) = rules(r);
-    let results: Vec<Value> = r.findings.iter().map(|f| result(f, &index, &roots)).collect();
-    let mut run = Map::new();
-    run.insert(
-        "tool".into(),
-        json!({"driver": {
-            "name": "vigie",
-            "fullName": format!("vigie {}", r.tool.version),
-            "version": r.tool.version,
-            "semanticVersion": r.tool.version,
-            "informationUri": INFORMATION_URI,
-            "rules": rules,
-        }}),
-    );
-    run.insert("originalUriBaseIds".into(), roots.original_uri_base_ids());
-    run.insert("invocations".into(), json!([invocation(r, &roots)]));
-    run.insert("columnKind".into(), json!("unicodeCodePoints"));
-    run.insert("results".into(), Value::Array(results));
-    run.insert("properties".into(), run_properties(r));
-    let log = json!({
-        "$schema": SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [Value::Object(run)],
-    });
-    serde_json::to_writer_pretty(&mut *out, &log)?;
-    out.write_all(b"\n")
+    let tool = json!({"driver": {
+        "name": "vigie",
+        "fullName": format!("vigie {}", r.tool.version),
+        "version": r.tool.version,
+        "semanticVersion": r.tool.version,
+        "informationUri": INFORMATION_URI,
+        "rules": rules,
+    }});
+    write!(
+        out,
+        "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n",
+        json!(SCHEMA_URI)
+    )?;
+    let head: [(&str, Value); 5] = [
+        ("tool", tool),
+        ("originalUriBaseIds", roots.original_uri_base_ids()),
+        ("invocations", json!([invocation(r, &roots)])),
+        ("columnKind", json!("unicodeCodePoints")),
+        ("properties", run_properties(r)),
+    ];
+    for (k, v) in head {
+        write!(out, "      {}: ", json!(k))?;
+        write_indented(out, &v, 6)?;
+        out.write_all(b",\n")?;
+    }
+    out.write_all(b"      \"results\": [")?;
+    for (i, f) in r.findings.iter().enumerate() {
+        out.write_all(if i == 0 { b"\n        " } else { b",\n        " })?;
+        write_indented(out, &result(f, &index, &roots), 8)?;
+    }
+    if !r.findings.is_empty() {
+        out.write_all(b"\n      ")?;
+    }
+    out.write_all(b"]\n    }\n  ]\n}\n")
 }
 
 /// The driver's rules, sorted by id, and rule id → index.

@@ -46,10 +46,37 @@ fn html_report_in_headless_chromium() {
     assert_eq!(v["consoleErrors"], serde_json::json!([]), "console errors");
     assert_eq!(v["pageErrors"], serde_json::json!([]), "script errors");
     assert_eq!(v["pwned"], serde_json::Value::Null, "quoted evidence ran");
+    assert_eq!(v["cspBlocksInjected"], true, "the Content Security Policy is enforced");
     assert_eq!(v["imgInList"], 0, "quoted markup became elements");
     assert_eq!(v["evidenceMentionsScript"], true, "hostile text is shown as text");
     assert!(v["marks"].as_u64().unwrap_or(0) >= 1, "matches highlighted");
     assert!(v["searchChinaChopper"].as_u64().unwrap_or(0) >= 1, "search finds the web shell");
     assert!(v["phoneOverflow"].as_i64().unwrap_or(99) <= 0, "no horizontal scrolling on a phone");
     assert!(dir.join("report.png").is_file() && dir.join("report-phone.png").is_file());
+
+    // The packed form used for large reports (gzip + base64) shows the same.
+    let packed = dir.join("report-packed.html");
+    let mut buf = Vec::new();
+    let opts = RenderOptions { html_inline_limit: 0, ..RenderOptions::default() };
+    render(&result, ReportFormat::Html, &opts, &mut buf).expect("render packed html");
+    assert!(String::from_utf8_lossy(&buf).contains("data-encoding=\"gzip+base64\""));
+    std::fs::write(&packed, &buf).expect("write report-packed.html");
+    let packed_dir = dir.join("packed");
+    std::fs::create_dir_all(&packed_dir).expect("artefact folder");
+    let p = common::run_node(&helpers, "check-report.js", &[&packed, &packed_dir]);
+    for key in [
+        "verdict",
+        "total",
+        "shownAcrossPages",
+        "distinctShown",
+        "pages",
+        "fixFirst",
+        "requests",
+        "consoleErrors",
+        "pageErrors",
+        "pwned",
+        "imgInList",
+    ] {
+        assert_eq!(p[key], v[key], "packed report differs on {key}");
+    }
 }

@@ -8,11 +8,11 @@ use crate::RenderOptions;
 use crate::common::truncate_end;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::io::{self, Write};
+use std::io;
 use vigie_model::{Evidence, Finding, ScanResult};
 
 /// Total characters of evidence text the page embeds, shared by all findings.
-const EVIDENCE_BUDGET: usize = 12_000_000;
+const EVIDENCE_BUDGET: usize = 20_000_000;
 /// Evidence items kept per finding.
 const MAX_EVIDENCE_ITEMS: usize = 20;
 
@@ -42,7 +42,8 @@ pub(crate) fn evidence_cap(findings: usize) -> usize {
     (EVIDENCE_BUDGET / findings.max(1)).clamp(120, 20_000)
 }
 
-pub(crate) fn write(r: &ScanResult, opts: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+/// The findings JSON, escaped for a `<script type="application/json">` block.
+pub(crate) fn build(r: &ScanResult, opts: &RenderOptions) -> io::Result<String> {
     let cap = evidence_cap(r.findings.len());
     let mut st = Strings::default();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
@@ -131,7 +132,7 @@ pub(crate) fn write(r: &ScanResult, opts: &RenderOptions, out: &mut dyn Write) -
             c => buf.push(c),
         }
     }
-    out.write_all(buf.as_bytes())
+    Ok(buf)
 }
 
 fn sev(f: &Finding) -> u8 {

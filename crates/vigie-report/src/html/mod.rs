@@ -100,8 +100,21 @@ pub(crate) fn render(r: &ScanResult, opts: &RenderOptions, out: &mut dyn Write) 
          is quoted from scanned files and logs: it is shown, never run.</footer>",
         esc(&r.tool.version)
     )?;
-    out.write_all(b"<script type=\"application/json\" id=\"vigie-data\">")?;
-    data::write(r, opts, out)?;
+    let json = data::build(r, opts)?;
+    if json.len() > opts.html_inline_limit {
+        // Large reports: the JSON gzipped and base64-encoded (unpacked by the
+        // page with the browser's DecompressionStream), to stay small.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(json.as_bytes())?;
+        let packed = base64(&gz.finish()?);
+        out.write_all(
+            b"<script type=\"application/json\" id=\"vigie-data\" data-encoding=\"gzip+base64\">",
+        )?;
+        out.write_all(packed.as_bytes())?;
+    } else {
+        out.write_all(b"<script type=\"application/json\" id=\"vigie-data\">")?;
+        out.write_all(json.as_bytes())?;
+    }
     out.write_all(b"</script>\n<script>")?;
     out.write_all(JS.as_bytes())?;
     out.write_all(b"</script>\n</body>\n</html>\n")

@@ -1,7 +1,19 @@
 (function () {
   'use strict';
   var dataEl = document.getElementById('vigie-data');
-  var D = JSON.parse(dataEl.textContent);
+  if (dataEl.getAttribute('data-encoding') === 'gzip+base64') {
+    document.getElementById('status').textContent = 'Unpacking findings…';
+    var bin = atob(dataEl.textContent.trim());
+    var bytes = new Uint8Array(bin.length);
+    for (var b = 0; b < bin.length; b++) { bytes[b] = bin.charCodeAt(b); }
+    new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text()
+      .then(function (t) { start(JSON.parse(t)); })
+      .catch(function (e) { document.getElementById('status').textContent = 'Cannot unpack the findings in this browser (' + e + '); open the report in a current browser, or use the JSON result.'; });
+  } else {
+    start(JSON.parse(dataEl.textContent));
+  }
+
+  function start(D) {
   var S = D.strings;
   var SEV = ['info', 'low', 'medium', 'high', 'critical'];
   var STAGE = ['exposure', 'attempt', 'exploitation', 'compromise'];
@@ -180,4 +192,5 @@
   window.addEventListener('afterprint', function () { if (state.all) { state.all = false; draw(); } });
   document.documentElement.setAttribute('data-ready', '1');
   draw();
+  }
 }());

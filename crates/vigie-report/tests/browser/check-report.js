@@ -77,6 +77,13 @@ const watchdog = setTimeout(() => { console.error('browser check timed out after
     await p2.waitForSelector('html[data-ready="1"]', { timeout: 20000 });
     out.phoneOverflow = await p2.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     await p2.screenshot({ path: path.join(artefacts, 'report-phone.png') });
+    // The CSP is enforced: a script the page did not vouch for cannot run.
+    out.cspBlocksInjected = await p2.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__injected = 1';
+      document.body.appendChild(s);
+      return typeof window.__injected === 'undefined';
+    });
     out.pwned = out.pwned || await p2.evaluate(() => typeof window.__pwned === 'undefined' ? null : window.__pwned);
   } finally {
     await browser.close();

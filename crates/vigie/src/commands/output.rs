@@ -250,6 +250,20 @@ mod tests {
     }
 
     #[test]
+    fn files_are_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let r = ScanResult::new(vec!["x".into()]);
+        let path = dir.path().join("r.sarif");
+        let n = write_file(&r, ReportFormat::Sarif, &path).expect("write");
+        assert_eq!(std::fs::metadata(&path).expect("written").len(), n);
+        let missing = dir.path().join("nope/r.html");
+        let e = write_file(&r, ReportFormat::Html, &missing).expect_err("no folder");
+        assert!(e.to_string().contains("does not exist; create it"), "{e}");
+        let leftovers = std::fs::read_dir(dir.path()).expect("list").count();
+        assert_eq!(leftovers, 1, "no temporary file left behind");
+    }
+
+    #[test]
     fn errors_say_what_to_do() {
         let e = parse_outputs(None, &s(&["report"])).expect_err("no extension");
         assert!(e.to_string().contains("html=report"), "{e}");
