@@ -52,7 +52,7 @@ rule vigie_behinder
         $php_eval = /eval\s*\(\s*\$\w+\s*\.\s*["']["']\s*\)/
         $net_read = "Request.BinaryRead(Request.ContentLength)" nocase
         $net_load = "Assembly.Load(" nocase
-        $net_dec = /CreateDecryptor\s*\(\s*(\w+)\s*,\s*\1\s*\)/
+        $net_dec = /CreateDecryptor\s*\(\s*\w{1,20}\s*,\s*\w{1,20}\s*\)/
         $jv_loader = "extends ClassLoader"
         $jv_define = "defineClass"
         $jv_body = "request.getReader().readLine()"

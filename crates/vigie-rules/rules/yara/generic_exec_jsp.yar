@@ -3,7 +3,8 @@
 
 ## What it does
 Finds JSP/JSPX pages that run an OS command or load code fed by the request:
-`Runtime.getRuntime().exec(…)` or `new ProcessBuilder(…)` (also reached by
+`Runtime.getRuntime().exec(…)` or `new ProcessBuilder(…)` with a
+non-constant argument (also reached by
 reflection through `java.lang.Runtime` / `getMethod("exec")`) in a page that
 reads `request.getParameter`, and class loaders that define classes from
 base64 request data (`defineClass` + `Base64` + request), the basis of
@@ -47,8 +48,8 @@ rule vigie_jsp_exec_request
         $jsp1 = /<%[@!=]?/
         $jsp2 = "jsp:scriptlet"
         $jsp3 = "jsp:declaration"
-        $exec1 = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(/
-        $exec2 = /new\s+ProcessBuilder\s*\(/
+        $exec1 = /Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*\.\s*exec\s*\(\s*("[^"]{0,80}"\s*\+\s*)?(new\s+String\s*\[\s*\]\s*\{[^}]{0,120})?[A-Za-z_]/
+        $exec2 = /new\s+ProcessBuilder\s*\(\s*("[^"]{0,80}"\s*\+\s*)?[A-Za-z_]/
         $exec3 = /getMethod\s*\(\s*"exec"/
         $exec4 = "\"java.lang.Runtime\""
         $exec5 = /new\s+String\s*\(\s*new\s+byte\s*\[\s*\]\s*\{\s*106\s*,\s*97\s*,\s*118\s*,\s*97/

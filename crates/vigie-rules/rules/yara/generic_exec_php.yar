@@ -52,7 +52,7 @@ rule vigie_php_exec_request
         remediation = "Remove the file after keeping a copy, search the access logs for requests to it, rotate credentials of the application."
     strings:
         $a = /\b(system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*(@\s*)?((stripslashes|urldecode|base64_decode|trim)\s*\(\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
-        $b = /`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+        $b = /(=|echo|print|\()\s*`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]`]{1,30}\]\s*`/
     condition:
         filesize < 2MB and any of them
 }
@@ -92,9 +92,10 @@ rule vigie_php_dynamic_code_request
         remediation = "Remove the file after keeping a copy, search the access logs for requests to it, rotate credentials of the application."
     strings:
         $cf = /create_function\s*\([^;]{0,120}\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
-        $pr = /preg_replace\s*\(\s*["'](.).{0,60}\1[imsuxU]*e[imsuxU]*["']\s*,\s*[^;]{0,80}\$_(GET|POST|REQUEST|COOKIE)/ nocase
+        $pr = /preg_replace\s*\(\s*["'][\/#~|@!].{0,60}[\/#~|@!][imsuxADSUXJ]*e[imsuxADSUXJ]*["']\s*,\s*[^;]{0,80}\$_(GET|POST|REQUEST|COOKIE)/
         $vf = /\$_(GET|POST|REQUEST|COOKIE)\s*\[\s*["']?\w{0,20}["']?\s*\]\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)/ nocase
-        $cuf = /(call_user_func(_array)?|array_map|array_filter|usort|uasort|register_shutdown_function)\s*\(\s*(@\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
+        $cuf = /(call_user_func(_array)?|register_shutdown_function)\s*\(\s*(@\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]]{1,30}\]\s*[,)]/ nocase
+        $map = /array_map\s*\(\s*(@\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]]{1,30}\]\s*,/ nocase
     condition:
         filesize < 2MB and any of them
 }
