@@ -62,7 +62,7 @@ rule vigie_behinder
         $asp_exec = /\bexecute\s*\(?\s*result/ nocase
     condition:
         filesize < 500KB and (
-            ($key and ($php_in or $net_load or $jv_define or $asp_read)) or
+            ($key and ($php_in or $php_sess or $net_load or $jv_define or $asp_read)) or
             ($php_in and $php_dec and ($php_sess or $php_eval)) or
             ($net_read and $net_load and $net_dec) or
             ($jv_loader and $jv_define and $jv_body and $jv_aes) or

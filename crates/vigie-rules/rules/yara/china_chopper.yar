@@ -53,8 +53,11 @@ rule vigie_china_chopper_aspx
         $eval_req = /eval\s*\(\s*(Context\.)?Request\s*(\.\s*(Item|Form|QueryString|Params))?\s*[\[\(]/ nocase
         $unsafe = /,\s*["']unsafe["']\s*\)/ nocase
         $jscript = /Language\s*=\s*["']?\s*J(ava)?Script/ nocase
+        $eval_var = /eval\s*\(\s*(\/\*[^\n*]{0,20}\*\/\s*)?[A-Za-z_]\w{0,30}\s*(\/\*[^\n*]{0,20}\*\/\s*)?,/
+        $request = "Request" nocase
     condition:
-        filesize < 2MB and $eval_req and ($unsafe or $jscript)
+        (filesize < 2MB and $eval_req and ($unsafe or $jscript)) or
+        (filesize < 4KB and $jscript and $eval_var and ($request or $unsafe))
 }
 
 rule vigie_china_chopper_asp
@@ -74,8 +77,16 @@ rule vigie_china_chopper_asp
         $direct = /<%[^%]{0,80}\b(eval|execute|executeglobal)\s*\(?\s*request\s*(\.\s*(item|form|querystring))?\s*\(/ nocase
         $indirect_get = /\b([a-z_][a-z0-9_]{0,20})\s*=\s*request\s*(\.\s*(item|form|querystring))?\s*\(\s*["'][^"']{1,30}["']\s*\)/ nocase
         $indirect_run = /\b(eval|execute|executeglobal)\s*\(?\s*[a-z_][a-z0-9_]{0,20}\s*\)?\s*(%>|\r?\n|:)/ nocase
+        $small_exec = /\b(eval|execute|executeglobal)\s*[\( ]/ nocase
+        $small_req = /request\s*(\.\s*(item|form|querystring))?\s*\(/ nocase
+        $small_decode = /\b(execute|eval|executeglobal)\s*\(?\s*\(?\s*decode\s*\(/ nocase
+        $asp_open = "<%"
     condition:
-        filesize < 200KB and ($direct or ($indirect_get and $indirect_run and filesize < 2KB))
+        filesize < 200KB and (
+            $direct or
+            ($indirect_get and $indirect_run and filesize < 2KB) or
+            (filesize < 4KB and $asp_open and $small_exec and ($small_req or $small_decode))
+        )
 }
 
 rule vigie_china_chopper_php

@@ -54,8 +54,9 @@ rule vigie_jsp_exec_request
         $exec4 = "\"java.lang.Runtime\""
         $exec5 = /new\s+String\s*\(\s*new\s+byte\s*\[\s*\]\s*\{\s*106\s*,\s*97\s*,\s*118\s*,\s*97/
         $req = /request\s*\.\s*get(Parameter|Header|InputStream|Reader)\s*\(/
+        $write = /FileOutputStream\s*\([^;]{0,160}request\s*\.\s*getParameter/
         $define = "defineClass"
         $b64 = /(BASE64Decoder|Base64\.getDecoder|decodeBuffer|parseBase64Binary)/
     condition:
-        filesize < 3MB and any of ($jsp*) and $req and (any of ($exec*) or ($define and $b64))
+        filesize < 3MB and any of ($jsp*) and $req and (any of ($exec*) or $write or ($define and $b64))
 }

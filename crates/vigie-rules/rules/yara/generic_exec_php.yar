@@ -134,3 +134,37 @@ rule vigie_php_shell_toolkit
     condition:
         filesize < 3MB and $req and 2 of ($x*) and 3 of ($r*)
 }
+
+rule vigie_php_small_dynamic_exec
+{
+    meta:
+        vigie_code = "VG-WEB019"
+        description = "Small PHP script feeds request data to dynamic code execution (obfuscated one-liner)"
+        impact = "A few lines that run attacker-supplied PHP: the usual shape of an obfuscated one-liner web shell."
+        severity = "high"
+        stage = "compromise"
+        confidence = "likely"
+        indicators = "FS-05"
+        attack = "T1505.003, T1027"
+        author = "vigie"
+        remediation = "Read the file; if request data reaches eval/assert or a dynamically named function, remove it after keeping a copy and investigate the server."
+    strings:
+        $php = "<?"
+        $req = /\$_(POST|GET|REQUEST|COOKIE)\s*\[/
+        $req2 = /\$\{?\s*["']?_(POST|GET|REQUEST|COOKIE)["']?\s*\}?/
+        $e1 = /\b(eval|assert)\s*\(\s*(@\s*)?[$A-Za-z_]/ nocase
+        $e2 = /preg_replace\s*\(\s*["'][\/#~|@!].{0,40}[\/#~|@!][a-zA-Z]*e[a-zA-Z]*["']/
+        $e3 = "create_function" nocase
+        $e4 = /\$\w{1,20}\s*\(\s*\$\w{1,20}\s*\)\s*;/
+        $e5 = /\$\w{1,20}\s*\(\s*\$_(POST|GET|REQUEST|COOKIE)/
+        $o1 = "str_rot13" nocase
+        $o2 = "strrev" nocase
+        $o3 = "base64_decode" nocase
+        $o4 = /str_replace\s*\(\s*["'][^"']{1,4}["']\s*,\s*["']["']\s*,/ nocase
+        $o5 = /["']a["']\s*\.\s*["']s/ nocase
+        $o6 = "chr(" nocase
+    condition:
+        filesize < 4KB and $php and ($req or $req2) and (
+            $e1 or $e2 or $e3 or $e5 or ($e4 and any of ($o*))
+        )
+}
