@@ -1,0 +1,69 @@
+//! # VG-HP002 — ProxyLogon SSRF: forged `BackEndCookie` (HP-02)
+//!
+//! ## What it does
+//! Flags Exchange HttpProxy rows whose `BackEndCookie` looks like
+//! `Server~<host>/<path>~<…>`: the `X-BEResource` cookie of CVE-2021-26855
+//! names a back-end path. Answered 2xx (or 241) = **exploitation**, anything
+//! else = **attempt**.
+//!
+//! ## Why is this bad?
+//! A back-end cookie carrying a path is how the ProxyLogon SSRF steers the
+//! front end; Microsoft's later hunting query used it and Test-ProxyLogon's
+//! narrower rule missed such rows (CSS-Exchange #310). ATT&CK T1190.
+//!
+//! ## Example
+//! Fires: `BackEndCookie` = `Server~exch01.corp.local/ecp/DDI/DDIService.svc/GetObject?#~1941962753`
+//!
+//! Not flagged: `BackEndCookie` = `Server~EXCH01.corp.local~1942062522` (no path).
+//!
+//! ## Known false positives
+//! None known: normal cookies hold a server name and a version, no `/`.
+//!
+//! ## Response
+//! As VG-HP001: patch, then review the follow-up rows and web-shell folders.
+//!
+//! ## References
+//! microsoft/CSS-Exchange#310; `reference/exchange-indicators.md` §3.4 A, HP-02.
+
+use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, istarts, status};
+use vigie_model::{Confidence, Finding, Severity, Stage};
+
+pub(crate) static RULE: Rule = Rule {
+    code: "VG-HP002",
+    title: "ProxyLogon SSRF: back-end cookie naming a path",
+    indicators: &["HP-02"],
+    attack: &["T1190"],
+    cves: &["CVE-2021-26855"],
+    severity: Severity::High,
+    stage: Stage::Exploitation,
+    kind: Some(LogKind::Exchange),
+    needles: &["server~"],
+    check,
+    source: include_str!("hp02_ssrf_backend_cookie.rs"),
+    file: "hp02_ssrf_backend_cookie.rs",
+    remediation: "Install the March 2021 Exchange security update or later and review the requests \
+        that followed from the same client address.",
+};
+
+fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Finding>) {
+    let cookie = f(ctx.event, "BackEndCookie");
+    if !istarts(&cookie, "Server~") {
+        return;
+    }
+    let rest = &cookie["Server~".len()..];
+    let Some(slash) = rest.find('/') else { return };
+    if !rest[slash..].contains('~') {
+        return;
+    }
+    let st = status(ctx.event);
+    let (stage, sev) = if matches!(st, Some(200..=299)) {
+        (Stage::Exploitation, Severity::High)
+    } else {
+        (Stage::Attempt, Severity::Medium)
+    };
+    let title = format!(
+        "ProxyLogon back-end cookie towards {}",
+        &rest[..rest.rfind('~').unwrap_or(rest.len())]
+    );
+    out.push(finding(rule, ctx, stage, sev, Confidence::Likely, title));
+}

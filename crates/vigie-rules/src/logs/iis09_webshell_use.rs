@@ -1,0 +1,144 @@
+//! # VG-IIS009 — Web-shell use (IIS-09)
+//!
+//! ## What it does
+//! Flags requests that show a server-side script being used as a web shell:
+//!
+//! 1. commands or tunnel parameters in the query of a script
+//!    (`.aspx .ashx .asmx .asp .jsp .jspx .php`): `=whoami`, `cmd /c`,
+//!    `cmd.exe`, `powershell`, `net user`, `ipconfig`, Tunna's
+//!    `port=<n>&ip=<addr>`, reGeorg's `cmd=connect&target=` — answered 2xx =
+//!    **compromise**, confirmed;
+//! 2. an `.aspx`/`.ashx` that is not part of Exchange under `/owa/auth/`,
+//!    `/ecp/auth/`, `/aspnet_client/` or `/OAB/` answered 2xx — POST =
+//!    **compromise** (likely), GET = compromise (possible: the shell exists);
+//! 3. a script named like a shell (`cmd.jsp`, `shell.aspx`, `cmd.php`, …)
+//!    answering a POST with 2xx = **compromise** (likely).
+//!
+//! Names VG-IIS010 tracks (second-wave scanning) are left to it.
+//!
+//! ## Why is this bad?
+//! A script that answers commands gives the attacker a shell as the web
+//! server's account (ATT&CK T1505.003, T1059).
+//!
+//! ## Example
+//! Fires: `GET /erp/conn.aspx proxy&port=3389&ip=127.0.0.1 80 - 10.0.2.17 - - 200 0 0 7` (Tunna tunnel to RDP)
+//!
+//! Not flagged: `POST /owa/auth/logon.aspx … 302` (Exchange's own logon page).
+//!
+//! ## Known false positives
+//! Custom pages deployed under `aspnet_client` (Exchange never uses it);
+//! admin tools with a `cmd` parameter.
+//!
+//! ## Response
+//! Collect the script (path from the URL), its hashes and timestamps;
+//! isolate the server; look for what the same client did (lateral movement).
+//!
+//! ## References
+//! NSA/ASD "Mitigating Web Shells" (LogCheck); `reference/exchange-indicators.md` §3.4 B, IIS-09 and §3.4 F, FS-04.
+
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, f, finding, icontains, istarts, ok_status, status,
+};
+use super::iis10_shell_scanning::known_scan_name;
+use vigie_model::{Confidence, Finding, Severity, Stage};
+
+pub(crate) static RULE: Rule = Rule {
+    code: "VG-IIS009",
+    title: "Web-shell use",
+    indicators: &["IIS-09"],
+    attack: &["T1505.003", "T1059"],
+    cves: &[],
+    severity: Severity::Critical,
+    stage: Stage::Compromise,
+    kind: Some(LogKind::Web),
+    needles: &[".asp", ".jsp", ".php"],
+    check,
+    source: include_str!("iis09_webshell_use.rs"),
+    file: "iis09_webshell_use.rs",
+    remediation: "Collect the script named in the URL (hashes, timestamps), isolate the server and \
+        review everything the same client address did.",
+};
+
+const SCRIPT_EXT: [&str; 7] = [".aspx", ".ashx", ".asmx", ".asp", ".jsp", ".jspx", ".php"];
+const COMMANDS: [&str; 12] = [
+    "=whoami",
+    "cmd /c",
+    "cmd.exe",
+    "powershell",
+    "net user",
+    "net localgroup",
+    "ipconfig",
+    "=systeminfo",
+    "/bin/sh",
+    "/bin/bash",
+    "cmd=connect&target=",
+    "=tasklist",
+];
+const SHELL_NAMES: [&str; 8] =
+    ["cmd", "shell", "webshell", "cmdshell", "aspxspy", "antsword", "behinder", "godzilla"];
+/// Exchange's own scripts in the front-end auth folders (any build).
+const BASELINE: [&str; 11] = [
+    "logon.aspx",
+    "logoff.aspx",
+    "errorfe.aspx",
+    "expiredpassword.aspx",
+    "frowny.aspx",
+    "outlookcn.aspx",
+    "redirsuiteserviceproxy.aspx",
+    "signout.aspx",
+    "svmfeedback.aspx",
+    "timeoutlogout.aspx",
+    "getidtoken.htm",
+];
+const WATCHED: [&str; 4] = ["/owa/auth/", "/ecp/auth/", "/aspnet_client/", "/oab/"];
+
+fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Finding>) {
+    let ev = ctx.event;
+    let stem = f(ev, "cs-uri-stem");
+    let lower = stem.to_ascii_lowercase();
+    if !SCRIPT_EXT.iter().any(|e| lower.ends_with(e)) {
+        return;
+    }
+    let st = status(ev);
+    if !ok_status(st) {
+        return;
+    }
+    let query = f(ev, "cs-uri-query").replace('+', " ").replace("%20", " ");
+    let post = f(ev, "cs-method").eq_ignore_ascii_case("POST");
+    let name = lower.rsplit('/').next().unwrap_or("");
+    let base = name.rsplit_once('.').map_or(name, |(b, _)| b);
+    let tunnel = icontains(&query, "port=") && icontains(&query, "&ip=");
+    let (stage, conf, why) = if tunnel || COMMANDS.iter().any(|c| icontains(&query, c)) {
+        (Stage::Compromise, Confidence::Confirmed, "commands or tunnel parameters sent to")
+    } else if WATCHED.iter().any(|w| istarts(&lower, w))
+        && (lower.ends_with(".aspx") || lower.ends_with(".ashx"))
+        && !BASELINE.contains(&name)
+        && !known_scan_name(&lower)
+    {
+        if post {
+            (
+                Stage::Compromise,
+                Confidence::Likely,
+                "POST answered by a script that is not part of Exchange:",
+            )
+        } else {
+            (
+                Stage::Compromise,
+                Confidence::Possible,
+                "a script that is not part of Exchange answered",
+            )
+        }
+    } else if post && SHELL_NAMES.contains(&base) {
+        (Stage::Compromise, Confidence::Likely, "POST answered by a script named like a web shell:")
+    } else {
+        return;
+    };
+    out.push(finding(
+        rule,
+        ctx,
+        stage,
+        Severity::Critical,
+        conf,
+        format!("Web shell: {why} {stem}"),
+    ));
+}

@@ -1,0 +1,36 @@
+use super::*;
+
+#[test]
+fn every_rule_is_documented() {
+    let sections = [
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "Not flagged:",
+        "## Known false positives",
+        "## Response",
+        "## References",
+    ];
+    for info in catalog() {
+        for s in sections {
+            assert!(info.doc.contains(s), "{} lacks {s}", info.code);
+        }
+        assert!(info.doc.contains(&info.code), "{} header does not name its code", info.code);
+        assert_eq!(info.indicators.len(), 1, "{}", info.code);
+    }
+}
+
+#[test]
+fn codes_are_unique_and_complete() {
+    let codes: Vec<String> = catalog().into_iter().map(|r| r.code).collect();
+    let mut sorted = codes.clone();
+    sorted.sort();
+    sorted.dedup();
+    assert_eq!(sorted.len(), 21);
+    for want in
+        ["VG-HP001", "VG-HP008", "VG-IIS001", "VG-IIS010", "VG-ECP001", "VG-ECP002", "VG-OAB001"]
+    {
+        assert!(codes.iter().any(|c| c == want), "{want} missing");
+    }
+    assert!(LogRules::new().len() == 20);
+}
