@@ -7,13 +7,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 use vigie_model::Severity;
 use vigie_probe::{
-    BuildTable, Check, DEFAULT_CONCURRENCY, DEFAULT_RATE, KevCatalog, ProbeConfig, parse_all, parse_checks, parse_ports,
+    BuildTable, Check, DEFAULT_CONCURRENCY, DEFAULT_RATE, KevCatalog, ProbeConfig, parse_all,
+    parse_checks, parse_ports,
 };
 
 /// Options of `vigie probe`.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Sends only TCP connects, TLS handshakes, banner reads and GET requests without a body, \
-only to the targets. Safety classes and every request are listed in docs/probe.md and by --list-checks.")]
+#[command(
+    after_help = "Sends only TCP connects, TLS handshakes, banner reads and GET requests without a body, \
+only to the targets. Safety classes and every request are listed in docs/probe.md and by --list-checks."
+)]
 pub(crate) struct ProbeArgs {
     /// Host names, IPv4/IPv6 addresses ([v6]:port), host:port, http(s):// URLs, CIDR ranges (at most /16).
     #[arg(value_name = "TARGET")]
@@ -83,8 +86,11 @@ pub(crate) fn run(args: ProbeArgs, command_line: Vec<String>) -> anyhow::Result<
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    if !(args.timeout > 0.0 && args.timeout <= 300.0) || !(args.rate > 0.0) || args.concurrency == 0 {
-        return usage("--timeout must be in (0, 300] seconds, --rate above 0 and --concurrency at least 1");
+    if !(args.timeout > 0.0 && args.timeout <= 300.0) || !(args.rate > 0.0) || args.concurrency == 0
+    {
+        return usage(
+            "--timeout must be in (0, 300] seconds, --rate above 0 and --concurrency at least 1",
+        );
     }
     let files: Vec<&std::path::Path> = args.targets_files.iter().map(PathBuf::as_path).collect();
     if args.targets.is_empty() && files.is_empty() {
@@ -119,5 +125,9 @@ pub(crate) fn run(args: ProbeArgs, command_line: Vec<String>) -> anyhow::Result<
     }
     result.coverage.warnings.extend(parsed.notes.iter().cloned());
     write_outputs(&result, args.format.as_deref(), &args.output)?;
-    Ok(ExitCode::from(if result.has_finding_at_or_above(fail_on) { crate::EXIT_FINDINGS } else { crate::EXIT_CLEAN }))
+    Ok(ExitCode::from(if result.has_finding_at_or_above(fail_on) {
+        crate::EXIT_FINDINGS
+    } else {
+        crate::EXIT_CLEAN
+    }))
 }
