@@ -26,10 +26,11 @@ fn expectations(text: &str) -> BTreeMap<u64, Option<Stage>> {
                 "fire compromise" => Some(Stage::Compromise),
                 other => panic!("bad #Expect: {other}"),
             });
-        } else if !line.starts_with('#') && !line.trim().is_empty() {
-            if let Some(c) = current {
-                out.insert(i as u64 + 1, c);
-            }
+        } else if !line.starts_with('#')
+            && !line.trim().is_empty()
+            && let Some(c) = current
+        {
+            out.insert(i as u64 + 1, c);
         }
     }
     out
