@@ -1,0 +1,316 @@
+//! Text logs (IIS W3C, Exchange CSV, Apache/nginx access logs, JSON access
+//! logs; plain or gzip) → built-in log detections and Sigma `webserver`
+//! rules, plus the time coverage of every log source.
+//!
+//! Sigma: this engine loads its own [`SigmaRules`] from the `--sigma`
+//! directories, keeping only files whose `logsource` says
+//! `category: webserver` (a text pre-check, then the Sigma compiler). The
+//! event-log engine loads the same directories for event logs; web rules are
+//! therefore evaluated only on web-log lines here, and event rules never on
+//! web lines.
+
+mod coverage_time;
+
+use crate::dispatch::{Handled, Partial};
+use crate::engine::ScanError;
+use crate::options::ScanOptions;
+use coverage_time::{SpanAcc, source_name, spans};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Mutex;
+use vigie_model::{Coverage, Evidence, Location, Problem, ProblemCode, RuleSetInfo, ScanResult};
+use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules};
+use vigie_sigma::{Hit, SetOptions, SigmaCompiler, SigmaMatcher, SigmaRules};
+use vigie_source::{FileEntry, LogFormat, LogItem, LogReader, LogRecord, SourceKind, display_path};
+
+/// Compiled log detections and web Sigma rules; time coverage gathered from
+/// every worker.
+pub(crate) struct LogsEngine {
+    rules: Option<LogRules>,
+    sigma: Option<SigmaRules>,
+    spans: Mutex<BTreeMap<String, SpanAcc>>,
+}
+
+impl LogsEngine {
+    pub(crate) fn load(options: &ScanOptions, coverage: &mut Coverage) -> Result<Self, ScanError> {
+        let rules = options.builtin_rules.then(LogRules::new);
+        if let Some(r) = &rules {
+            coverage.rules.loaded += r.len() as u64;
+            coverage.rules.sets.push(RuleSetInfo {
+                name: "builtin".into(),
+                kind: "log".into(),
+                path: "builtin".into(),
+                loaded: r.len() as u64,
+                rejected: 0,
+                sha256: String::new(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            });
+        }
+        let sigma = load_web_sigma(options, coverage);
+        Ok(LogsEngine { rules, sigma, spans: Mutex::new(BTreeMap::new()) })
+    }
+
+    pub(crate) fn worker(&self) -> LogsWorker<'_> {
+        LogsWorker {
+            engine: self,
+            matcher: self.sigma.as_ref().map(SigmaRules::matcher),
+            hits: Vec::new(),
+            spans: BTreeMap::new(),
+        }
+    }
+
+    /// After all files: the time span of every log source.
+    pub(crate) fn finish(&self, result: &mut ScanResult) {
+        let acc = std::mem::take(&mut *self.spans.lock().unwrap_or_else(|p| p.into_inner()));
+        result.coverage.sources.extend(spans(acc));
+    }
+}
+
+/// Load the `webserver` Sigma rules of every `--sigma` directory.
+fn load_web_sigma(options: &ScanOptions, coverage: &mut Coverage) -> Option<SigmaRules> {
+    if options.sigma.dirs.is_empty() {
+        return None;
+    }
+    let mut compiler = SigmaCompiler::new();
+    for (k, v) in &options.sigma.placeholders {
+        compiler.placeholder(k, v.clone());
+    }
+    if let Some(level) = options.sigma.min_level {
+        compiler.min_level(level);
+    }
+    let statuses: Vec<&str> = options.sigma.status.iter().map(String::as_str).collect();
+    if !statuses.is_empty() {
+        compiler.statuses(&statuses);
+    }
+    let tags: Vec<&str> = options.sigma.tags.iter().map(String::as_str).collect();
+    if !tags.is_empty() {
+        compiler.tags(&tags);
+    }
+    let mut files = 0usize;
+    for dir in &options.sigma.dirs {
+        let set = format!(
+            "{} (webserver)",
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "sigma".into())
+        );
+        let mut stack = vec![dir.clone()];
+        while let Some(d) = stack.pop() {
+            let Ok(read) = std::fs::read_dir(&d) else { continue };
+            let mut entries: Vec<_> = read.flatten().map(|e| e.path()).collect();
+            entries.sort();
+            for p in entries {
+                if p.is_dir() {
+                    stack.push(p);
+                } else if is_yaml(&p)
+                    && let Ok(text) = std::fs::read_to_string(&p)
+                    && is_webserver_rule(&text)
+                {
+                    let origin = display_path(&p);
+                    compiler.add_source(&text, &origin, SetOptions::external(set.clone()));
+                    files += 1;
+                }
+            }
+        }
+    }
+    if files == 0 {
+        return None;
+    }
+    let rules = compiler.build();
+    coverage.rules.loaded += rules.loaded_count() as u64;
+    for (info, reason) in rules.rejected() {
+        coverage.rules.rejected.push(vigie_model::RejectedRule {
+            file: info.file.clone(),
+            rule: Some(info.id.clone()),
+            reason: reason.to_string(),
+        });
+    }
+    Some(rules)
+}
+
+fn is_yaml(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
+}
+
+/// Whether a Sigma rule file's logsource is `category: webserver`.
+fn is_webserver_rule(text: &str) -> bool {
+    let mut in_logsource = false;
+    for line in text.lines() {
+        if line.starts_with("logsource:") {
+            in_logsource = true;
+            if line.contains("webserver") {
+                return true;
+            }
+            continue;
+        }
+        if in_logsource {
+            if !line.starts_with(' ') && !line.trim().is_empty() {
+                in_logsource = false;
+                continue;
+            }
+            let t = line.trim();
+            if let Some(v) = t.strip_prefix("category:")
+                && v.trim().trim_matches(['\'', '"']) == "webserver"
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Per-thread log state.
+pub(crate) struct LogsWorker<'e> {
+    engine: &'e LogsEngine,
+    matcher: Option<SigmaMatcher<'e>>,
+    hits: Vec<Hit>,
+    spans: BTreeMap<String, SpanAcc>,
+}
+
+impl LogsWorker<'_> {
+    pub(crate) fn scan(
+        &mut self,
+        entry: &FileEntry,
+        kind: SourceKind,
+        part: &mut Partial,
+    ) -> Handled {
+        let path = display_path(&entry.path);
+        let kind = if kind == SourceKind::Gzip {
+            match vigie_source::sniff_path(&entry.path) {
+                Ok(k) if k.is_text_log() => k,
+                _ => return Handled::No,
+            }
+        } else {
+            kind
+        };
+        if !kind.is_text_log() {
+            return Handled::No;
+        }
+        let mut reader = match LogReader::open(&entry.path) {
+            Ok(Some(r)) => r,
+            Ok(None) => return Handled::No,
+            Err(e) => {
+                part.coverage.fail(crate::files::io_problem(&entry.path, &e));
+                return Handled::Yes;
+            }
+        };
+        let log_kind = if reader.format() == LogFormat::ExchangeCsv {
+            LogKind::Exchange
+        } else {
+            LogKind::Web
+        };
+        let mut state = FileState::default();
+        let mut acc = SpanAcc::default();
+        let mut source: Option<String> = None;
+        let outcome = loop {
+            match reader.next_item() {
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(e),
+                Ok(Some(LogItem::Bad(bad))) => part.coverage.record_error(Problem::new(
+                    format!("{path}:{}", bad.line),
+                    ProblemCode::BadRecord,
+                    format!("{}; the rest of the file was read", bad.reason),
+                )),
+                Ok(Some(LogItem::Record(rec))) => {
+                    if source.is_none() {
+                        source = Some(source_name(&entry.path, rec.format(), rec.log_type()));
+                    }
+                    acc.add(rec.timestamp_opt());
+                    self.check(&rec, &path, log_kind, &mut state, part);
+                }
+            }
+        };
+        part.coverage.records.lines += reader.lines_read();
+        if let Some(src) = source {
+            acc.paths.push(path.clone());
+            self.spans.entry(src).or_default().merge(acc);
+        }
+        match outcome {
+            Ok(()) => {
+                part.coverage.files.scanned += 1;
+                part.coverage.files.bytes += entry.size;
+            }
+            Err(e) => part.coverage.fail(Problem::new(
+                path,
+                ProblemCode::Corrupt,
+                format!(
+                    "{e}; the {} lines before were scanned — the file is truncated or corrupt \
+                     (re-copy it from the server if possible)",
+                    e.line
+                ),
+            )),
+        }
+        Handled::Yes
+    }
+
+    fn check(
+        &mut self,
+        rec: &LogRecord<'_>,
+        path: &str,
+        kind: LogKind,
+        state: &mut FileState,
+        part: &mut Partial,
+    ) {
+        if let Some(rules) = &self.engine.rules {
+            let ctx = LineCtx { event: rec, raw: rec.raw(), path, line: rec.line_no(), kind };
+            rules.check(&ctx, state, &mut part.findings);
+        }
+        if let (Some(m), Some(sigma)) = (self.matcher.as_mut(), self.engine.sigma.as_ref()) {
+            self.hits.clear();
+            if m.matches(rec, &mut self.hits) > 0 {
+                for hit in &self.hits {
+                    let mut f = sigma.finding(hit, path);
+                    f.location = Location {
+                        path: path.to_string(),
+                        line: Some(rec.line_no()),
+                        ..Location::default()
+                    };
+                    let fields = hit.fields.iter().cloned().collect();
+                    f.evidence.insert(
+                        0,
+                        Evidence::LogLine {
+                            path: path.to_string(),
+                            line: rec.line_no(),
+                            raw: bounded(rec.raw()),
+                            fields,
+                        },
+                    );
+                    f.evidence.retain(|e| !matches!(e, Evidence::Event { .. }));
+                    f.id = f.compute_id();
+                    part.findings.push(f);
+                }
+            }
+        }
+    }
+
+    pub(crate) fn into_partial(mut self) -> Partial {
+        let mut shared = self.engine.spans.lock().unwrap_or_else(|p| p.into_inner());
+        for (k, v) in std::mem::take(&mut self.spans) {
+            shared.entry(k).or_default().merge(v);
+        }
+        Partial::default()
+    }
+}
+
+fn bounded(s: &str) -> String {
+    const MAX: usize = 4096;
+    if s.len() <= MAX {
+        return s.to_string();
+    }
+    let mut end = MAX;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+/// `LogRecord` time without importing the `Event` trait everywhere.
+trait TimestampOpt {
+    fn timestamp_opt(&self) -> Option<chrono::DateTime<chrono::Utc>>;
+}
+
+impl TimestampOpt for LogRecord<'_> {
+    fn timestamp_opt(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        vigie_model::Event::timestamp(self)
+    }
+}
