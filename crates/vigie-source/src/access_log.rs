@@ -53,8 +53,8 @@ pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>
         return Err(format!("status {status:?} is not a 3-digit code"));
     }
     let size = p.word().unwrap_or("-");
-    let referer = p.quoted().map(String::from).unwrap_or_default();
-    let agent = p.quoted().map(String::from).unwrap_or_default();
+    let referer = p.quoted().unwrap_or_default();
+    let agent = p.quoted().unwrap_or_default();
     let time = parse_clf_time(ts);
     let (date_s, time_s) = match time {
         Some(t) => (t.format("%Y-%m-%d").to_string(), t.format("%H:%M:%S").to_string()),
