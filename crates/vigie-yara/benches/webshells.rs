@@ -93,7 +93,8 @@ fn child(mode: &str, corpora: &Path, cache: &Path) {
                         bytes += data.len();
                         let path = p.to_string_lossy();
                         let found = s.scan(&data, &FileMeta::new(&path, &data)).expect("scan");
-                        hits += found.iter().map(|h| h.to_finding(&path)).count();
+                        let findings: Vec<_> = found.iter().map(|h| h.to_finding(&path)).collect();
+                        hits += findings.len();
                     }
                 } else {
                     let mut s = yara_x::Scanner::new(rules.as_yara_x());

@@ -27,7 +27,7 @@ pub fn default_dir() -> Option<PathBuf> {
 }
 
 pub(crate) enum CacheOutcome {
-    Hit(yara_x::Rules, LoadReport, PathBuf),
+    Hit(Box<yara_x::Rules>, LoadReport, PathBuf),
     Miss,
     Corrupt(String),
 }
@@ -40,7 +40,7 @@ pub(crate) fn load(dir: &Path, key: &str) -> CacheOutcome {
     let path = entry_path(dir, key);
     let Ok(bytes) = std::fs::read(&path) else { return CacheOutcome::Miss };
     match decode(&bytes) {
-        Ok((rules, report)) => CacheOutcome::Hit(rules, report, path),
+        Ok((rules, report)) => CacheOutcome::Hit(Box::new(rules), report, path),
         Err(why) => CacheOutcome::Corrupt(format!(
             "ignored the compiled-rule cache entry `{}` ({why}); rules were recompiled",
             path.display()

@@ -220,7 +220,7 @@ impl YaraCompiler {
                 CacheOutcome::Hit(rules, mut report, file) => {
                     report.from_cache = true;
                     report.cache_file = Some(file);
-                    return Ok(YaraRules::new(rules, report, self.timeout));
+                    return Ok(YaraRules::new(*rules, report, self.timeout));
                 }
                 CacheOutcome::Miss => {}
                 CacheOutcome::Corrupt(msg) => warnings.push(msg),

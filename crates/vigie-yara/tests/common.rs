@@ -73,9 +73,7 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
             let Ok(ft) = e.file_type() else { continue };
             if ft.is_dir() {
                 stack.push(e.path());
-            } else if ft.is_file() {
-                out.push(e.path());
-            } else if ft.is_symlink() && e.path().is_file() {
+            } else if ft.is_file() || (ft.is_symlink() && e.path().is_file()) {
                 out.push(e.path());
             }
         }

@@ -12,12 +12,11 @@ fn language_group(lang: &str) -> String {
     if lang.starts_with("text") { "text".into() } else { lang.to_string() }
 }
 
+/// (flagged, total, per language (flagged, total), missed files).
+type Rates = (usize, usize, BTreeMap<String, (usize, usize)>, Vec<String>);
+
 /// Flag rate per language and overall, for hits passing `keep`.
-fn rates(
-    rules: &YaraRules,
-    corpora: &Path,
-    keep: impl Fn(&vigie_yara::YaraHit) -> bool,
-) -> (usize, usize, BTreeMap<String, (usize, usize)>, Vec<String>) {
+fn rates(rules: &YaraRules, corpora: &Path, keep: impl Fn(&vigie_yara::YaraHit) -> bool) -> Rates {
     let mut scanner = rules.scanner();
     let mut per: BTreeMap<String, (usize, usize)> = BTreeMap::new();
     let (mut flagged, mut total) = (0, 0);
