@@ -71,12 +71,17 @@ pub(crate) fn run(args: KevArgs) -> anyhow::Result<ExitCode> {
             };
             println!("catalog:  {} released {}", cat.catalog_version, cat.date_released);
             println!("origin:   {}", cat.origin);
-            println!("entries:  {} ({} Microsoft Exchange)", cat.entries.len(), cat.exchange_entries().count());
+            println!(
+                "entries:  {} ({} Microsoft Exchange)",
+                cat.entries.len(),
+                cat.exchange_entries().count()
+            );
             if !cat.rejected.is_empty() {
                 println!("rejected: {} entries failed validation", cat.rejected.len());
             }
             println!();
-            let list: Vec<_> = if all { cat.entries.iter().collect() } else { cat.exchange_entries().collect() };
+            let list: Vec<_> =
+                if all { cat.entries.iter().collect() } else { cat.exchange_entries().collect() };
             for e in list {
                 println!(
                     "{:<16} added {}  due {}  ransomware {:<7}  {}",
