@@ -103,13 +103,17 @@ fn sigmahq_regression_cases_fire_their_rule() {
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
-            let name = Path::new(c[file_c]).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = Path::new(c[file_c])
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             (dir.join("sigma").join(c[file_c]), c[rule_c].to_string(), name)
         })
         .collect();
     assert_eq!(cases.len(), 166);
     let hq = dir.join("sigma/sigmahq");
-    let dirs = vec![hq.join("rules"), hq.join("rules-emerging-threats"), hq.join("rules-threat-hunting")];
+    let dirs =
+        vec![hq.join("rules"), hq.join("rules-emerging-threats"), hq.join("rules-threat-hunting")];
     let result = scan(cases.iter().map(|(p, _, _)| p.clone()).collect(), dirs, false);
     assert_eq!(result.coverage.files.scanned, 166);
     // File names are unique (`<rule id>.evtx`): match on the name.

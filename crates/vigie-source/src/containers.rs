@@ -3,7 +3,9 @@
 //! member's size is bounded, and so are the member count and the total bytes
 //! inflated (zip bombs). Gzip streams are read by the text-log side.
 
-use crate::evtx::{EventItem, EventReadError, EventReadStats, EventReader, RecordError, error_chain};
+use crate::evtx::{
+    EventItem, EventReadError, EventReadStats, EventReader, RecordError, error_chain,
+};
 use crate::sniff::{SNIFF_LEN, SourceKind, sniff};
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -23,7 +25,11 @@ pub struct ZipLimits {
 
 impl Default for ZipLimits {
     fn default() -> Self {
-        ZipLimits { max_member: 512 * 1024 * 1024, max_members: 10_000, max_total: 4 * 1024 * 1024 * 1024 }
+        ZipLimits {
+            max_member: 512 * 1024 * 1024,
+            max_members: 10_000,
+            max_total: 4 * 1024 * 1024 * 1024,
+        }
     }
 }
 
@@ -54,7 +60,8 @@ pub struct ZipListing {
 
 fn open_zip(path: &Path) -> Result<zip::ZipArchive<BufReader<File>>, EventReadError> {
     let shown = crate::walk::display_path(path);
-    let file = File::open(path).map_err(|source| EventReadError::Io { path: shown.clone(), source })?;
+    let file =
+        File::open(path).map_err(|source| EventReadError::Io { path: shown.clone(), source })?;
     zip::ZipArchive::new(BufReader::new(file))
         .map_err(|e| EventReadError::BadZip { path: shown, reason: error_chain(&e) })
 }
@@ -68,24 +75,34 @@ pub fn zip_event_members(path: &Path, limits: &ZipLimits) -> Result<ZipListing, 
         if index >= limits.max_members {
             out.problems.push(RecordError {
                 position: format!("member {}", index + 1),
-                reason: format!("more than {} members; the rest were not looked at", limits.max_members),
+                reason: format!(
+                    "more than {} members; the rest were not looked at",
+                    limits.max_members
+                ),
             });
             break;
         }
         let mut member = match archive.by_index(index) {
             Ok(m) => m,
             Err(e) => {
-                out.problems.push(RecordError { position: format!("member {}", index + 1), reason: error_chain(&e) });
+                out.problems.push(RecordError {
+                    position: format!("member {}", index + 1),
+                    reason: error_chain(&e),
+                });
                 continue;
             }
         };
         if member.is_dir() {
             continue;
         }
-        let name = member.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("member {}", index + 1));
+        let name = member
+            .name()
+            .map(|n| n.into_owned())
+            .unwrap_or_else(|_| format!("member {}", index + 1));
         head.clear();
         if let Err(e) = member.by_ref().take(SNIFF_LEN as u64).read_to_end(&mut head) {
-            out.problems.push(RecordError { position: format!("member {name}"), reason: e.to_string() });
+            out.problems
+                .push(RecordError { position: format!("member {name}"), reason: e.to_string() });
             continue;
         }
         match sniff(&head, Path::new(&name)) {
@@ -115,14 +132,32 @@ impl EventReader {
         for m in members {
             let mut fail = |reason: String, stats: &mut EventReadStats| {
                 stats.errors += 1;
-                f(&m.name, EventItem::Error(RecordError { position: format!("member {}", m.name), reason }));
+                f(
+                    &m.name,
+                    EventItem::Error(RecordError {
+                        position: format!("member {}", m.name),
+                        reason,
+                    }),
+                );
             };
             if m.size > limits.max_member {
-                fail(format!("{} bytes uncompressed, above the {} byte limit; not read", m.size, limits.max_member), &mut stats);
+                fail(
+                    format!(
+                        "{} bytes uncompressed, above the {} byte limit; not read",
+                        m.size, limits.max_member
+                    ),
+                    &mut stats,
+                );
                 continue;
             }
             if inflated.saturating_add(m.size) > limits.max_total {
-                fail(format!("the archive inflates past {} bytes; member not read", limits.max_total), &mut stats);
+                fail(
+                    format!(
+                        "the archive inflates past {} bytes; member not read",
+                        limits.max_total
+                    ),
+                    &mut stats,
+                );
                 continue;
             }
             let member = match archive.by_index(m.index) {
@@ -154,7 +189,13 @@ impl EventReader {
                 Ok(s) => stats.add(s),
                 Err(e) => {
                     stats.errors += 1;
-                    f(&m.name, EventItem::Error(RecordError { position: format!("member {}", m.name), reason: e.to_string() }));
+                    f(
+                        &m.name,
+                        EventItem::Error(RecordError {
+                            position: format!("member {}", m.name),
+                            reason: e.to_string(),
+                        }),
+                    );
                 }
             }
         }

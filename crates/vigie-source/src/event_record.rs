@@ -238,8 +238,12 @@ impl EventRecord {
 
     fn by_alias(&self, name: &str) -> Option<Value<'_>> {
         let aliases: &[&str] = match name {
-            "Computer" => &["Hostname", "ComputerName", "computer_name", "host.name", "MachineName"],
-            "Provider_Name" => &["SourceName", "ProviderName", "source_name", "event.provider", "Provider"],
+            "Computer" => {
+                &["Hostname", "ComputerName", "computer_name", "host.name", "MachineName"]
+            }
+            "Provider_Name" => {
+                &["SourceName", "ProviderName", "source_name", "event.provider", "Provider"]
+            }
             "EventRecordID" => &["RecordNumber", "record_number", "RecordId"],
             "TimeCreated" => &["@timestamp", "EventTime", "TimeGenerated", "timestamp", "UtcTime"],
             "Channel" => &["LogName", "log_name"],

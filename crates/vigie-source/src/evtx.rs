@@ -66,7 +66,9 @@ pub enum EventReadError {
         source: std::io::Error,
     },
     /// Not a readable EVTX file (bad file header).
-    #[error("{path} is not a readable EVTX file: {reason} — the file header is damaged; try a copy exported with `wevtutil epl`")]
+    #[error(
+        "{path} is not a readable EVTX file: {reason} — the file header is damaged; try a copy exported with `wevtutil epl`"
+    )]
     NotEvtx {
         /// The file.
         path: String,
@@ -139,7 +141,8 @@ impl EventReader {
         f: &mut dyn FnMut(EventItem<'_>),
     ) -> Result<EventReadStats, EventReadError> {
         let shown = crate::walk::display_path(path);
-        let file = File::open(path).map_err(|source| EventReadError::Io { path: shown.clone(), source })?;
+        let file = File::open(path)
+            .map_err(|source| EventReadError::Io { path: shown.clone(), source })?;
         self.read_evtx(file, &shown, f)
     }
 
@@ -238,7 +241,9 @@ fn evtx_error(e: &evtx::err::EvtxError, last_id: Option<u64>) -> RecordError {
     let position = match e {
         E::FailedToParseChunk { chunk_id, .. } => format!("chunk {chunk_id}"),
         E::FailedToParseRecord { record_id, .. } => format!("record {record_id}"),
-        E::FailedToReadRecordAt { chunk: Some(c), offset, .. } => format!("chunk {c}, offset {offset}"),
+        E::FailedToReadRecordAt { chunk: Some(c), offset, .. } => {
+            format!("chunk {c}, offset {offset}")
+        }
         _ => match last_id {
             Some(id) => format!("record after {id}"),
             None => "first record".to_string(),

@@ -141,7 +141,9 @@ pub(crate) fn plain_name<'s>(segs: &[&'s str], scratch: &'s mut String) -> (Opti
         }
         ["EventData" | "UserData" | "ProcessingErrorData", ..] => (Some(last), false),
         ["RenderingInfo", "Message"] => (Some("Message"), false),
-        ["winlog" | "event_data" | "user_data", ..] => (winlog_name(segs, scratch), is_header(segs)),
+        ["winlog" | "event_data" | "user_data", ..] => {
+            (winlog_name(segs, scratch), is_header(segs))
+        }
         _ => {
             scratch.clear();
             for (i, s) in segs.iter().enumerate() {
@@ -288,7 +290,10 @@ impl<'de> Visitor<'de> for Node<'_, '_> {
 
 /// Flatten one JSON document from `d` into `rec` (cleared first). The
 /// document must be an object; anything else is an error.
-pub(crate) fn flatten<'de, D: Deserializer<'de>>(rec: &mut EventRecord, d: D) -> Result<(), D::Error> {
+pub(crate) fn flatten<'de, D: Deserializer<'de>>(
+    rec: &mut EventRecord,
+    d: D,
+) -> Result<(), D::Error> {
     rec.clear();
     let mut flat = Flat::new(rec);
     d.deserialize_map(Node(&mut flat))?;
@@ -320,22 +325,32 @@ mod tests {
 
     #[test]
     fn evtx_shape() {
-        let r = rec(r##"{"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"MSExchange CmdletLogs"}},"EventID":{"#attributes":{"Qualifiers":49152},"#text":6},"TimeCreated":{"#attributes":{"SystemTime":"2021-06-04T08:41:47.9821281Z"}},"EventRecordID":7184,"Channel":"MSExchange Management","Computer":"ex01","Execution":{"#attributes":{"ProcessID":4}}},"EventData":{"Data":{"#text":["Install-TransportAgent","-Name \"Evil\""]}}}}"##);
+        let r = rec(
+            r##"{"Event":{"#attributes":{"xmlns":"x"},"System":{"Provider":{"#attributes":{"Name":"MSExchange CmdletLogs"}},"EventID":{"#attributes":{"Qualifiers":49152},"#text":6},"TimeCreated":{"#attributes":{"SystemTime":"2021-06-04T08:41:47.9821281Z"}},"EventRecordID":7184,"Channel":"MSExchange Management","Computer":"ex01","Execution":{"#attributes":{"ProcessID":4}}},"EventData":{"Data":{"#text":["Install-TransportAgent","-Name \"Evil\""]}}}}"##,
+        );
         assert_eq!(text(&r, "Provider_Name").as_deref(), Some("MSExchange CmdletLogs"));
         assert_eq!(r.event_id(), Some(6));
         assert_eq!(r.channel().as_deref(), Some("MSExchange Management"));
         assert_eq!(text(&r, "Computer").as_deref(), Some("ex01"));
         assert_eq!(text(&r, "Execution_ProcessID").as_deref(), Some("4"));
         assert_eq!(text(&r, "Data").as_deref(), Some("Install-TransportAgent -Name \"Evil\""));
-        assert_eq!(text(&r, "Event.System.Provider.Name").as_deref(), Some("MSExchange CmdletLogs"));
-        assert_eq!(text(&r, "Event.System.Provider_attributes.Name").as_deref(), Some("MSExchange CmdletLogs"));
+        assert_eq!(
+            text(&r, "Event.System.Provider.Name").as_deref(),
+            Some("MSExchange CmdletLogs")
+        );
+        assert_eq!(
+            text(&r, "Event.System.Provider_attributes.Name").as_deref(),
+            Some("MSExchange CmdletLogs")
+        );
         assert!(r.timestamp().is_some());
         assert_eq!(r.record_id(), 7184);
     }
 
     #[test]
     fn userdata_and_system_priority() {
-        let r = rec(r##"{"Event":{"System":{"EventID":104,"Channel":"System","Computer":"c"},"UserData":{"LogFileCleared":{"#attributes":{"xmlns":"y"},"SubjectUserName":"admin","Channel":"Security"}}}}"##);
+        let r = rec(
+            r##"{"Event":{"System":{"EventID":104,"Channel":"System","Computer":"c"},"UserData":{"LogFileCleared":{"#attributes":{"xmlns":"y"},"SubjectUserName":"admin","Channel":"Security"}}}}"##,
+        );
         assert_eq!(r.channel().as_deref(), Some("System"));
         assert_eq!(text(&r, "Channel").as_deref(), Some("System"));
         assert_eq!(text(&r, "SubjectUserName").as_deref(), Some("admin"));
@@ -345,11 +360,16 @@ mod tests {
 
     #[test]
     fn winlogbeat_shape() {
-        let r = rec(r##"{"@timestamp":"2021-03-14T01:40:15.342Z","message":"Process Create","winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":"1","computer_name":"MXS01","record_id":42,"provider_name":"Microsoft-Windows-Sysmon","event_data":{"Image":"C:\\Windows\\System32\\cmd.exe","ParentImage":"C:\\w3wp.exe"}},"host":{"name":"MXS01"}}"##);
+        let r = rec(
+            r##"{"@timestamp":"2021-03-14T01:40:15.342Z","message":"Process Create","winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","event_id":"1","computer_name":"MXS01","record_id":42,"provider_name":"Microsoft-Windows-Sysmon","event_data":{"Image":"C:\\Windows\\System32\\cmd.exe","ParentImage":"C:\\w3wp.exe"}},"host":{"name":"MXS01"}}"##,
+        );
         assert_eq!(r.event_id(), Some(1));
         assert_eq!(r.channel().as_deref(), Some("Microsoft-Windows-Sysmon/Operational"));
         assert_eq!(text(&r, "Image").as_deref(), Some("C:\\Windows\\System32\\cmd.exe"));
-        assert_eq!(text(&r, "winlog.event_data.Image").as_deref(), Some("C:\\Windows\\System32\\cmd.exe"));
+        assert_eq!(
+            text(&r, "winlog.event_data.Image").as_deref(),
+            Some("C:\\Windows\\System32\\cmd.exe")
+        );
         assert_eq!(text(&r, "EventData.Image").as_deref(), Some("C:\\Windows\\System32\\cmd.exe"));
         assert_eq!(text(&r, "Computer").as_deref(), Some("MXS01"));
         assert_eq!(text(&r, "host.name").as_deref(), Some("MXS01"));
@@ -360,13 +380,20 @@ mod tests {
 
     #[test]
     fn flat_otrf_and_nxlog_shapes() {
-        let mut r = rec(r##"{"SourceName":"MSExchange CmdletLogs","Channel":"MSExchange Management","Hostname":"MXS01.azsentinel.local","TimeCreated":"2021-03-14T01:40:12.987Z","EventID":1,"Message":"Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory"}"##);
+        let mut r = rec(
+            r##"{"SourceName":"MSExchange CmdletLogs","Channel":"MSExchange Management","Hostname":"MXS01.azsentinel.local","TimeCreated":"2021-03-14T01:40:12.987Z","EventID":1,"Message":"Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory"}"##,
+        );
         r.index = 7;
         assert_eq!(text(&r, "Provider_Name").as_deref(), Some("MSExchange CmdletLogs"));
         assert_eq!(text(&r, "Computer").as_deref(), Some("MXS01.azsentinel.local"));
-        assert_eq!(text(&r, "Data").as_deref(), Some("Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory"));
+        assert_eq!(
+            text(&r, "Data").as_deref(),
+            Some("Cmdlet suceeded. Cmdlet Set-OabVirtualDirectory")
+        );
         assert_eq!(r.record_id(), 7);
-        let r = rec(r##"{"EventTime":"2021-03-14 01:40:12","Hostname":"h","EventID":4688,"SourceName":"Microsoft-Windows-Security-Auditing","RecordNumber":99,"Channel":"Security","NewProcessName":"C:\\x.exe"}"##);
+        let r = rec(
+            r##"{"EventTime":"2021-03-14 01:40:12","Hostname":"h","EventID":4688,"SourceName":"Microsoft-Windows-Security-Auditing","RecordNumber":99,"Channel":"Security","NewProcessName":"C:\\x.exe"}"##,
+        );
         assert_eq!(r.record_id(), 99);
         assert_eq!(text(&r, "NewProcessName").as_deref(), Some("C:\\x.exe"));
         assert!(r.timestamp().is_some());
@@ -374,7 +401,9 @@ mod tests {
 
     #[test]
     fn named_data_array() {
-        let r = rec(r##"{"Event":{"System":{"EventID":4688,"Channel":"Security"},"EventData":{"Data":[{"@Name":"NewProcessName","#text":"C:\\cmd.exe"},{"@Name":"ParentProcessName","#text":"C:\\w3wp.exe"}]}}}"##);
+        let r = rec(
+            r##"{"Event":{"System":{"EventID":4688,"Channel":"Security"},"EventData":{"Data":[{"@Name":"NewProcessName","#text":"C:\\cmd.exe"},{"@Name":"ParentProcessName","#text":"C:\\w3wp.exe"}]}}}"##,
+        );
         assert_eq!(text(&r, "NewProcessName").as_deref(), Some("C:\\cmd.exe"));
         assert_eq!(text(&r, "ParentProcessName").as_deref(), Some("C:\\w3wp.exe"));
         assert!(r.field("Name").is_none());
@@ -382,7 +411,9 @@ mod tests {
 
     #[test]
     fn etw_without_channel() {
-        let r = rec(r##"{"Event":{"System":{"EventID":6,"Channel":null,"Computer":"L"},"EventData":{"Endpoint":"lsasspirpc"}}}"##);
+        let r = rec(
+            r##"{"Event":{"System":{"EventID":6,"Channel":null,"Computer":"L"},"EventData":{"Endpoint":"lsasspirpc"}}}"##,
+        );
         assert_eq!(r.channel(), None);
         assert_eq!(r.event_id(), Some(6));
         assert_eq!(text(&r, "Endpoint").as_deref(), Some("lsasspirpc"));

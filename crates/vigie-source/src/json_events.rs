@@ -91,7 +91,11 @@ impl EventReader {
     }
 
     /// Concatenated (pretty-printed) objects: a parse error ends the stream.
-    fn read_stream(&mut self, input: &mut dyn std::io::Read, f: &mut dyn FnMut(EventItem<'_>)) -> EventReadStats {
+    fn read_stream(
+        &mut self,
+        input: &mut dyn std::io::Read,
+        f: &mut dyn FnMut(EventItem<'_>),
+    ) -> EventReadStats {
         let mut stats = EventReadStats::default();
         let mut de = serde_json::Deserializer::from_reader(input);
         loop {
@@ -115,7 +119,11 @@ impl EventReader {
         stats
     }
 
-    fn read_array(&mut self, input: &mut dyn BufRead, f: &mut dyn FnMut(EventItem<'_>)) -> EventReadStats {
+    fn read_array(
+        &mut self,
+        input: &mut dyn BufRead,
+        f: &mut dyn FnMut(EventItem<'_>),
+    ) -> EventReadStats {
         let mut stats = EventReadStats::default();
         let mut de = serde_json::Deserializer::from_reader(input);
         let seq = Elements { rec: &mut self.rec, f, stats: &mut stats };
@@ -236,9 +244,8 @@ mod tests {
         let mut input = std::io::Cursor::new(text.as_bytes().to_vec());
         let stats = r
             .read_json(&mut input, "t.json", &mut |item| match item {
-                EventItem::Event(e) => {
-                    images.push(e.field("Image").map(|v| v.as_text().into_owned()).unwrap_or_default())
-                }
+                EventItem::Event(e) => images
+                    .push(e.field("Image").map(|v| v.as_text().into_owned()).unwrap_or_default()),
                 EventItem::Error(e) => errors.push(e.to_string()),
             })
             .expect("readable");
@@ -247,7 +254,8 @@ mod tests {
 
     #[test]
     fn lines_with_a_bad_line() {
-        let (img, stats, errors) = read("{\"EventID\":1,\"Image\":\"a\"}\n\nnot json\n{\"EventID\":1,\"Image\":\"b\"}\n");
+        let (img, stats, errors) =
+            read("{\"EventID\":1,\"Image\":\"a\"}\n\nnot json\n{\"EventID\":1,\"Image\":\"b\"}\n");
         assert_eq!(img, vec!["a", "b"]);
         assert_eq!(stats, EventReadStats { records: 2, errors: 1 });
         assert!(errors[0].starts_with("line 3:"), "{errors:?}");
@@ -255,9 +263,11 @@ mod tests {
 
     #[test]
     fn array_and_pretty_stream() {
-        let (img, stats, _) = read(" [ {\"EventID\":1,\"Image\":\"a\"}, {\"EventID\":2,\"Image\":\"b\"} ]");
+        let (img, stats, _) =
+            read(" [ {\"EventID\":1,\"Image\":\"a\"}, {\"EventID\":2,\"Image\":\"b\"} ]");
         assert_eq!((img.len(), stats.records), (2, 2));
-        let (img, stats, _) = read("{\n  \"EventID\": 1,\n  \"Image\": \"a\"\n}\n{\n  \"Image\": \"b\"\n}\n");
+        let (img, stats, _) =
+            read("{\n  \"EventID\": 1,\n  \"Image\": \"a\"\n}\n{\n  \"Image\": \"b\"\n}\n");
         assert_eq!(img, vec!["a", "b"]);
         assert_eq!(stats.errors, 0);
         let (_, stats, errors) = read("[{\"Image\":\"a\"}, 12, {\"Image\":\"c\"}]");

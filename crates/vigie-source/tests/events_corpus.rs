@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use vigie_model::Event;
-use vigie_source::{EventItem, EventReadStats, EventReader, SourceKind, ZipLimits, zip_event_members};
+use vigie_source::{
+    EventItem, EventReadStats, EventReader, SourceKind, ZipLimits, zip_event_members,
+};
 
 fn corpora() -> Option<PathBuf> {
     let dir = std::env::var_os("VIGIE_CORPORA")
@@ -61,7 +63,10 @@ fn every_corpus_evtx_reads_with_manifest_counts() {
         let (stats, errors) = read_evtx(&mut reader, &dir.join("evtx").join(file));
         total += stats.records;
         if stats.records != *want || stats.errors != 0 {
-            wrong.push(format!("{file}: {} records (manifest {want}), errors {errors:?}", stats.records));
+            wrong.push(format!(
+                "{file}: {} records (manifest {want}), errors {errors:?}",
+                stats.records
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
@@ -92,7 +97,16 @@ fn etw_conversion_without_channel_still_reads() {
 /// Values of the fields matchers use, the same way for every format.
 fn common(e: &dyn Event) -> HashMap<&'static str, String> {
     let mut m = HashMap::new();
-    for name in ["EventID", "Channel", "Computer", "Provider_Name", "Image", "CommandLine", "ParentImage", "TargetFilename"] {
+    for name in [
+        "EventID",
+        "Channel",
+        "Computer",
+        "Provider_Name",
+        "Image",
+        "CommandLine",
+        "ParentImage",
+        "TargetFilename",
+    ] {
         if let Some(v) = e.field(name) {
             m.insert(name, v.as_text().into_owned());
         }
@@ -144,7 +158,9 @@ fn otrf_proxylogon_zip_reads_every_event_with_plain_names() {
 #[test]
 fn evtx_and_json_answer_the_same_names() {
     let Some(dir) = corpora() else { return };
-    let path = dir.join("evtx/EVTX-ATTACK-SAMPLES/Lateral Movement/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx");
+    let path = dir.join(
+        "evtx/EVTX-ATTACK-SAMPLES/Lateral Movement/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx",
+    );
     let mut reader = EventReader::new();
     let mut from_evtx = None;
     reader
@@ -158,7 +174,9 @@ fn evtx_and_json_answer_the_same_names() {
         })
         .expect("readable");
     let from_evtx = from_evtx.expect("a Sysmon 1 event");
-    for k in ["EventID", "Channel", "Computer", "Provider_Name", "Image", "CommandLine", "ParentImage"] {
+    for k in
+        ["EventID", "Channel", "Computer", "Provider_Name", "Image", "CommandLine", "ParentImage"]
+    {
         assert!(from_evtx.contains_key(k), "EVTX lacks {k}");
     }
     assert!(from_evtx["ParentImage"].to_ascii_lowercase().ends_with("w3wp.exe"));
@@ -167,7 +185,9 @@ fn evtx_and_json_answer_the_same_names() {
 #[test]
 fn damaged_evtx_gives_counted_errors_and_goes_on() {
     let Some(dir) = corpora() else { return };
-    let src = dir.join("evtx/EVTX-ATTACK-SAMPLES/Lateral Movement/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx");
+    let src = dir.join(
+        "evtx/EVTX-ATTACK-SAMPLES/Lateral Movement/LM_typical_IIS_webshell_sysmon_1_10_traces.evtx",
+    );
     let bytes = std::fs::read(&src).expect("read sample");
     let mut reader = EventReader::new();
     let (good, _) = read_evtx(&mut reader, &src);
