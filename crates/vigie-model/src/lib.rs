@@ -40,8 +40,8 @@ mod result;
 mod severity;
 
 pub use crate::coverage::{
-    AbsentArtefact, BlindRule, Coverage, FileCounts, Gap, Problem, ProblemCode, RecordCounts,
-    RejectedRule, RuleCoverage, RuleSetInfo, SourceSpan,
+    AbsentArtefact, BlindRule, Coverage, FileCounts, Gap, MAX_RECORD_ERRORS_LISTED, Problem,
+    ProblemCode, RecordCounts, RejectedRule, RuleCoverage, RuleSetInfo, SourceSpan,
 };
 pub use crate::event::{Event, Value};
 pub use crate::finding::{Evidence, Finding, Location, RuleRef, RuleSource};
