@@ -32,4 +32,4 @@ mod options;
 mod triage;
 
 pub use crate::engine::{Engine, NoProgress, Progress, ScanError};
-pub use crate::options::{ScanOptions, SigmaOptions};
+pub use crate::options::{DEFAULT_MAX_FILE_SIZE, ScanOptions, SigmaOptions};

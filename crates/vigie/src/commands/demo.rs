@@ -55,7 +55,7 @@ fn demo_files() -> Vec<(String, String)> {
     vec![
         (format!("inetpub/wwwroot/aspnet_client/system_web/demo_chopper.aspx"), chopper.to_string()),
         (format!("{EXCHANGE}/FrontEnd/HttpProxy/owa/auth/demo_oab.aspx"), oab.to_string()),
-        ("ProgramData/vigie-demo/ioc-test-value.txt".to_string(), "vigie demo IOC test value\n".to_string()),
+        ("Windows/Temp/vigie-demo/ioc-test-value.txt".to_string(), "vigie demo IOC test value\n".to_string()),
         ("inetpub/logs/LogFiles/W3SVC1/u_ex210303.log".to_string(), iis.to_string()),
         (format!("{EXCHANGE}/Logging/HttpProxy/Ecp/HttpProxy_2021030302-1.LOG"), httpproxy.to_string()),
         ("inetpub/wwwroot/iisstart.htm".to_string(), "<!DOCTYPE html><html><head><title>IIS Windows Server</title></head><body><img src=\"iisstart.png\" alt=\"IIS\"></body></html>\n".to_string()),

@@ -4,19 +4,19 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// The `vigie` binary built for these tests.
-pub fn vigie() -> Command {
+pub(crate) fn vigie() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigie"));
     cmd.env("NO_COLOR", "1").env_remove("SOURCE_DATE_EPOCH");
     cmd
 }
 
 /// Run and return the output, with stderr shown on failure to run.
-pub fn run(cmd: &mut Command) -> Output {
+pub(crate) fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("the vigie binary runs")
 }
 
 /// Parse stdout as a ScanResult JSON value.
-pub fn json_stdout(out: &Output) -> serde_json::Value {
+pub(crate) fn json_stdout(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "stdout is not JSON ({e}); stderr:\n{}\nstdout:\n{}",
@@ -28,7 +28,7 @@ pub fn json_stdout(out: &Output) -> serde_json::Value {
 
 /// The shared corpora, or `None` (with a message) when absent; fails under CI.
 #[allow(dead_code)]
-pub fn corpora() -> Option<PathBuf> {
+pub(crate) fn corpora() -> Option<PathBuf> {
     let dir = std::env::var_os("VIGIE_CORPORA").map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora")
     });
