@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use vigie_model::{Problem, ProblemCode};
 
 /// How to walk.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct WalkOptions {
     /// Follow symbolic links (loops are detected and reported).
     pub follow_links: bool,
@@ -19,12 +19,6 @@ pub struct WalkOptions {
     pub excludes: Vec<String>,
     /// Worker threads for the walk (0 = all cores).
     pub threads: usize,
-}
-
-impl Default for WalkOptions {
-    fn default() -> Self {
-        WalkOptions { follow_links: false, excludes: Vec::new(), threads: 0 }
-    }
 }
 
 /// A regular file to scan.
@@ -169,20 +163,16 @@ fn visit(
     follow: bool,
     outcome: &Mutex<WalkOutcome>,
 ) -> WalkState {
-    let push = |f: &dyn Fn(&mut WalkOutcome)| {
-        let mut guard = outcome.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut guard);
-    };
     let entry = match entry {
         Ok(e) => e,
         Err(err) => {
             let problem = problem_from_walk_error(&err);
             let skipped = problem.code == ProblemCode::SymlinkLoop;
-            push(&|o| {
+            with(outcome, |o| {
                 if skipped {
-                    o.skipped.push(problem.clone())
+                    o.skipped.push(problem);
                 } else {
-                    o.failed.push(problem.clone())
+                    o.failed.push(problem);
                 }
             });
             return WalkState::Continue;
@@ -197,7 +187,7 @@ fn visit(
                 ProblemCode::Excluded,
                 format!("excluded by --exclude `{pattern}`"),
             );
-            push(&|o| o.skipped.push(p.clone()));
+            with(outcome, |o| o.skipped.push(p));
             return WalkState::Skip;
         }
     }
@@ -213,25 +203,26 @@ fn visit(
             ProblemCode::Symlink,
             "symbolic link not followed — pass --follow to scan what it points to",
         );
-        push(&|o| o.skipped.push(p.clone()));
+        with(outcome, |o| o.skipped.push(p));
         return WalkState::Continue;
     }
     match entry.metadata() {
-        Ok(meta) => classify_file(path, ft, &meta, &push),
+        Ok(meta) => classify_file(path, ft, &meta, outcome),
         Err(err) => {
             let p = problem_from_walk_error(&err);
-            push(&|o| o.failed.push(p.clone()));
+            with(outcome, |o| o.failed.push(p));
         }
     }
     WalkState::Continue
 }
 
-fn classify_file(
-    path: &Path,
-    ft: FileType,
-    meta: &Metadata,
-    push: &dyn Fn(&dyn Fn(&mut WalkOutcome)),
-) {
+/// Run `f` on the shared outcome (a poisoned lock still holds valid data).
+fn with(outcome: &Mutex<WalkOutcome>, f: impl FnOnce(&mut WalkOutcome)) {
+    let mut guard = outcome.lock().unwrap_or_else(|p| p.into_inner());
+    f(&mut guard);
+}
+
+fn classify_file(path: &Path, ft: FileType, meta: &Metadata, outcome: &Mutex<WalkOutcome>) {
     if !meta.is_file() {
         let what = special_kind(ft);
         let p = Problem::new(
@@ -239,7 +230,7 @@ fn classify_file(
             ProblemCode::SpecialFile,
             format!("{what}: not a regular file, never opened"),
         );
-        push(&|o| o.skipped.push(p.clone()));
+        with(outcome, |o| o.skipped.push(p));
         return;
     }
     let entry = FileEntry {
@@ -248,7 +239,7 @@ fn classify_file(
         modified: meta.modified().ok(),
         owner: owner_of(meta),
     };
-    push(&|o| o.files.push(entry.clone()));
+    with(outcome, |o| o.files.push(entry));
 }
 
 #[cfg(unix)]

@@ -86,8 +86,10 @@ pub(crate) fn run(args: ProbeArgs, command_line: Vec<String>) -> anyhow::Result<
         Ok(p) => p,
         Err(e) => return usage(e),
     };
-    if !(args.timeout > 0.0 && args.timeout <= 300.0) || !(args.rate > 0.0) || args.concurrency == 0
-    {
+    let timeout_ok = args.timeout > 0.0 && args.timeout <= 300.0;
+    // NaN rates are refused too: `rate > 0.0` is false for NaN.
+    let rate_ok = args.rate.partial_cmp(&0.0) == Some(std::cmp::Ordering::Greater);
+    if !timeout_ok || !rate_ok || args.concurrency == 0 {
         return usage(
             "--timeout must be in (0, 300] seconds, --rate above 0 and --concurrency at least 1",
         );
