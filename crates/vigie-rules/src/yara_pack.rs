@@ -11,8 +11,11 @@ use vigie_model::{Severity, Stage};
 /// The embedded rule files: `(file name, source)`, sorted by name.
 pub const YARA_FILES: &[(&str, &str)] = &[
     ("antsword.yar", include_str!("../rules/yara/antsword.yar")),
+    ("asp_tricks.yar", include_str!("../rules/yara/asp_tricks.yar")),
+    ("aspx_tricks.yar", include_str!("../rules/yara/aspx_tricks.yar")),
     ("aspxspy.yar", include_str!("../rules/yara/aspxspy.yar")),
     ("behinder.yar", include_str!("../rules/yara/behinder.yar")),
+    ("cfm_shells.yar", include_str!("../rules/yara/cfm_shells.yar")),
     ("china_chopper.yar", include_str!("../rules/yara/china_chopper.yar")),
     ("credential_dumping.yar", include_str!("../rules/yara/credential_dumping.yar")),
     ("generic_exec_asp.yar", include_str!("../rules/yara/generic_exec_asp.yar")),
@@ -21,8 +24,12 @@ pub const YARA_FILES: &[(&str, &str)] = &[
     ("generic_exec_php.yar", include_str!("../rules/yara/generic_exec_php.yar")),
     ("godzilla.yar", include_str!("../rules/yara/godzilla.yar")),
     ("jscript_page_load_eval.yar", include_str!("../rules/yara/jscript_page_load_eval.yar")),
+    ("jsp_tricks.yar", include_str!("../rules/yara/jsp_tricks.yar")),
+    ("php_backdoors.yar", include_str!("../rules/yara/php_backdoors.yar")),
+    ("php_obfuscated.yar", include_str!("../rules/yara/php_obfuscated.yar")),
     ("proxylogon_oab_aspx.yar", include_str!("../rules/yara/proxylogon_oab_aspx.yar")),
     ("proxyshell_pst_aspx.yar", include_str!("../rules/yara/proxyshell_pst_aspx.yar")),
+    ("shell_banners.yar", include_str!("../rules/yara/shell_banners.yar")),
     ("tunnels.yar", include_str!("../rules/yara/tunnels.yar")),
 ];
 
