@@ -67,12 +67,15 @@ rule vigie_asp_hidden_execute
         $exec_unescape = /\b(execute|executeglobal|eval)\s*\(?\s*(unescape|strreverse)\s*\(/ nocase
         $eval_alias = /\{\s*["']?\w{1,10}["']?\s*:\s*eval\s*\}/
         $func = /\bFunction\s+\w{1,20}\s*\(/ nocase
+        $remote = /(MSXML2|Microsoft)\.(Server)?XMLHTTP/ nocase
+        $exec_var = /\bexecute(global)?\s*\(?\s*\w{1,20}\s*\)?\s*(\r?\n|%>|:)/ nocase
+        $chr_chain = /Chr\s*\(\s*\d{2,3}\s*\)\s*&\s*Chr\s*\(\s*\d{2,3}\s*\)\s*&\s*Chr/ nocase
         $chr = /chr\s*\(/ nocase
     condition:
         filesize < 500KB and any of ($asp*) and (
             ($exec_dec and $func and $chr) or
             ($exec_dec and $func and filesize < 4KB) or
-            $utf7 or ($addobj and $stmt) or $exec_unescape or $eval_alias or
+            $utf7 or ($addobj and $stmt) or ($remote and $exec_var and $chr_chain) or $exec_unescape or $eval_alias or
             ($eval2 and ($unsafe_split or $afe))
         )
 }

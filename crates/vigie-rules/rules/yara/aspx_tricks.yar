@@ -2,7 +2,7 @@
 # ASP.NET web shells driven by form controls, JScript eval tricks, sniffers
 
 ## What it does
-Three rules for .NET pages (.aspx/.ashx/.asmx, also when saved as text or in
+Four rules for .NET pages (.aspx/.ashx/.asmx, also when saved as text or in
 UTF-16). (1) A page that starts a process whose program, arguments or
 standard input come from a form control or a request field
 (`ProcessStartInfo(xpath.Text)`, `.Arguments = "/c " + cmd`,
@@ -14,6 +14,9 @@ form (`new StreamWriter(txtPath.Text)`, `PostedFile.SaveAs(txt.Text)`).
 (3) Raw-socket sniffers in a page (`SocketType.Raw` + `IOControl`), and XSLT
 pages whose `msxsl:script` runs code (`ActiveXObject`, `WScript.Shell`,
 `System.Diagnostics.Process`) — the latter for any server-side language.
+(4) Consoles: a page that runs SQL typed into a form on a connection
+string also typed into the form, or that lists directories and serves
+files whose paths come from `Request["dir"]`/`Request["file"]`.
 
 ## Why it matters
 Many ASP.NET shells use server controls instead of `Request[…]`, which
@@ -129,5 +132,36 @@ rule vigie_server_script_sniffer_or_xslt_exec
         filesize < 2MB and any of ($code*) and (
             ($raw and $ioctl) or
             ($msxsl and $transform and any of ($x*))
+        )
+}
+
+rule vigie_aspx_sql_or_file_console
+{
+    meta:
+        vigie_code = "VG-WEB039"
+        description = "ASP.NET page runs SQL typed by the visitor on a connection string also typed by the visitor, or browses and serves any path given in the request"
+        impact = "Anyone who can reach the page can read and change any database the server can reach, or download any file."
+        severity = "high"
+        stage = "compromise"
+        confidence = "likely"
+        indicators = "FS-05"
+        attack = "T1505.003, T1213, T1005"
+        author = "vigie"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        remediation = "Remove the page after keeping a copy, review the IIS logs for requests to it and rotate the database credentials it could reach."
+    strings:
+        $page = /<%@\s*(Page|WebHandler|WebService|Import)\b/ nocase
+        $conn_typed = /ConnectionString\s*=\s*(this\.)?\w{1,30}\.Text\b/
+        $conn_typed2 = /new\s+(Sql|OleDb|Odbc)Connection\s*\(\s*(this\.)?\w{1,30}\.Text\b/
+        $cmd_typed = /new\s+(Sql|OleDb|Odbc)Command\s*\(\s*(this\.)?\w{1,30}\.Text\b/
+        $cmd_typed2 = /CommandText\s*=\s*(this\.)?\w{1,30}\.Text\b/
+        $dir_req = /\w{1,30}\s*=\s*Request\s*(\.\s*(Params|QueryString|Form))?\s*\[\s*"(dir|directory|path|folder)"\s*\]/ nocase
+        $file_req = /\w{1,30}\s*=\s*Request\s*(\.\s*(Params|QueryString|Form))?\s*\[\s*"(file|filename|f)"\s*\]/ nocase
+        $list = /(GetFiles|GetDirectories|GetFileSystemInfos)\s*\(/
+        $serve = /(WriteFile|TransmitFile|File\s*\.\s*ReadAllBytes|File\s*\.\s*OpenRead)\s*\(/
+    condition:
+        filesize < 1MB and $page and (
+            (($conn_typed or $conn_typed2) and ($cmd_typed or $cmd_typed2)) or
+            ($dir_req and $file_req and $list and $serve)
         )
 }

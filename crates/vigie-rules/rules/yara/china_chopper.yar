@@ -134,10 +134,13 @@ rule vigie_china_chopper_server_jsp_cfm
         $cfexec = /<cf(execute|file)\b/ nocase
         $drives = "Environment.GetLogicalDrives" nocase
         $proc = "ProcessStartInfo" nocase
+        $z_soap = /String\s+z1\s*,\s*String\s+z2/ nocase
+        $webmethod = "[WebMethod" nocase
     condition:
         filesize < 500KB and (
             (#z1_jsp >= 2 and ($roots or $pwd or $ec)) or
             ($z1_cfm and ($cfdir or $cfexec)) or
-            (#z1_net >= 2 and ($drives or $proc))
+            (#z1_net >= 2 and ($drives or $proc)) or
+            ($z_soap and $webmethod)
         )
 }

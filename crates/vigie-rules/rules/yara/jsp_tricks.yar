@@ -123,6 +123,9 @@ rule vigie_jsp_class_injector
         $uesc = /\\u00[2-7][0-9a-fA-F]\\u00[2-7][0-9a-fA-F]\\u00[2-7][0-9a-fA-F]/
         $java = /(import\s*=\s*"java|java\.(io|lang|util|net)\.)/
     condition:
+        filesize < 3MB and (
+            ($class_b64 and $define and $load)
+        ) or
         filesize < 3MB and $jsp and (
             ($class_b64 and ($define or $load)) or
             ($define and $ctx and $field and $req) or

@@ -2,7 +2,7 @@
 # PHP backdoors without a classic eval of $_POST
 
 ## What it does
-Three rules. (1) Code taken from a request channel other than the usual
+Four rules. (1) Code taken from a request channel other than the usual
 parameters: `include('php://input')`, `include($_GET[…])`,
 `eval(getenv('HTTP_…'))`, `eval($_SERVER['HTTP_…'])`,
 `eval(file_get_contents('php://input'))`, XPath `php:functionString('system', …)`,
@@ -14,6 +14,9 @@ writes a file whose name and content both come from the request
 request-chosen path (`copy($_FILES[…]['tmp_name'], $_FILES[…]['name'])`).
 (3) PHP hidden behind an image header (`GIF89a`, PNG, JPEG magic) that
 contains request-driven code, so that it passes naive upload filters.
+(4) Back-connect and bind shells: a socket (`fsockopen`,
+`stream_socket_server`, …) joined to `/bin/sh -i` or `cmd.exe` through
+`proc_open`/`popen`/`system`.
 
 ## Why it matters
 These are the second stage of most intrusions: a tiny uploader or include
@@ -117,4 +120,27 @@ rule vigie_php_in_image
     condition:
         filesize < 1MB and (uint32(0) == 0x38464947 or uint32(0) == 0x474e5089 or uint16(0) == 0xd8ff) and
         $req and $code1 and (#code1 >= 2 or $code2)
+}
+
+rule vigie_php_reverse_shell
+{
+    meta:
+        vigie_code = "VG-WEB038"
+        description = "PHP binds or connects a socket and attaches a system shell to it (back-connect / bind shell)"
+        impact = "Gives the attacker an interactive shell on the server, outside the web server's request logs."
+        severity = "high"
+        stage = "compromise"
+        confidence = "likely"
+        indicators = "FS-05"
+        attack = "T1505.003, T1059.004"
+        author = "vigie"
+        reference = "https://attack.mitre.org/techniques/T1059/004/"
+        remediation = "Remove the script after keeping a copy, look for outgoing or listening connections of the web server's account, and investigate the host."
+    strings:
+        $php = "<?"
+        $sock = /\b(fsockopen|pfsockopen|stream_socket_server|stream_socket_client|socket_create|socket_connect)\s*\(/ nocase
+        $run = /\b(proc_open|popen|shell_exec|passthru|system|exec)\s*\(/ nocase
+        $sh = /(\/bin\/(ba)?sh\s+-i|cmd\.exe)/ nocase
+    condition:
+        filesize < 200KB and $php and $sock and $run and $sh
 }

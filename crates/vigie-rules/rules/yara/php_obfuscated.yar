@@ -86,6 +86,10 @@ rule vigie_php_obfuscated_loader
         $eval_hex = /(eval|assert)\s*\(\s*@?(pack\s*\(\s*["']H\*|hex2bin\s*\()/ nocase
         $chr3 = /chr\s*\(\s*\d{2,3}\s*\)\s*\.\s*chr\s*\(\s*\d{2,3}\s*\)\s*\.\s*chr\s*\(\s*\d{2,3}\s*\)/ nocase
         $us_call = /\$_{1,8}\s*\(/
+        $us_idx_call = /\$_\s*\[\s*\d{1,3}\s*\]\s*\(/
+        $hexdec_chr = /chr\s*\(\s*hexdec\s*\(/ nocase
+        $pick3 = /\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]/
+        $varvar_fn = /\$\{\s*\w{1,20}\s*\(/
         $gz_b64_wrap = /(eval|assert)\s*\(\s*@?(gzuncompress|gzinflate|gzdecode)\s*\(\s*@?\w{1,12}\s*\(\s*@?base64_decode\s*\(/ nocase
     condition:
         filesize < 3MB and $php and (
@@ -93,7 +97,8 @@ rule vigie_php_obfuscated_loader
             any of ($split_*) or $junk_name or any of ($cf_then_call*) or
             $eval_comment or ($xor_repeat and $cookie) or $hex_url or
             $preg_e_hex or $gz_b64_wrap or $eval_bare_b64 or $eval_hex or
-            ($chr3 and $us_call and filesize < 4KB) or
+            (($chr3 or $hexdec_chr) and $us_call and filesize < 4KB) or
+            ($pick3 and ($us_idx_call or ($varvar_fn and $eval_any)) and filesize < 4KB) or
             (#wide_var >= 30 and $eval_any)
         )
 }
@@ -139,13 +144,14 @@ rule vigie_php_small_hidden_call
         $invoke = /__invoke\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)/
         $extract = /foreach\s*\(\s*\$\$\w{1,20}\s+as\s+\$\w{1,20}\s*=>\s*\$\w{1,20}\s*\)\s*\{?\s*\$\$\w{1,20}\s*=/
         $as1 = /["'](assert|ass\\x65rt|\\x61ssert)["']/ nocase
-        $as2 = /["'](sert|ert)["']\s*[;)]/
+        $as2 = /["'](sert|ert)["']\s*[;),]/
         $as3 = /["']s["']\s*\.\s*["']s["']\s*\.\s*["']e["']/
         $as4 = /[.(]\s*assert\s*,/
         $xor = /["'][^"'\n]{2,20}["']\s*\^\s*["'][^"'\n]{2,20}["']/
         $varvar = /\$\{\s*\$\w{1,20}\s*\}/
         $pick3 = /\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]/
         $chr3 = /chr\s*\(\s*\d{2,3}\s*\)\s*\.\s*chr\s*\(\s*\d{2,3}\s*\)\s*\.\s*chr\s*\(\s*\d{2,3}\s*\)/ nocase
+        $preg_chr = /preg_replace\s*\(\s*chr\s*\(\s*\d{2,3}\s*\)/ nocase
         $replace_call = /\$\w{1,20}\s*\(\s*["'][^"']{1,8}["']\s*,\s*["']["']\s*,\s*["']/
         $split_post = /["'](_|_P)["']\s*\.\s*(\/\*[^*]{0,20}\*\/\s*)?["'](P|OS|O)["']/
         $cb = /\b(array_filter|array_map|array_walk|array_walk_recursive|array_reduce|array_udiff|array_udiff_assoc|array_udiff_uassoc|array_diff_uassoc|array_diff_ukey|array_intersect_uassoc|array_intersect_ukey|array_uintersect|uasort|uksort|usort|register_tick_function|register_shutdown_function|forward_static_call|forward_static_call_array|call_user_func|call_user_func_array|iterator_apply|ob_start|mb_ereg_replace|mb_eregi_replace)\s*\(/ nocase
@@ -156,7 +162,7 @@ rule vigie_php_small_hidden_call
             $call_req or $call_ret or $call_elem or $invoke or
             ($alias_req and $call_elem2) or
             ($call_us and filesize < 1KB) or
-            $cmt_call or $cb_var1 or $cb_var2 or
+            $cmt_call or $cb_var1 or $cb_var2 or ($preg_chr and $chr3) or
             ($file_name and $varcall) or
             (#req_assign >= 2 and $varcall and filesize < 1KB) or
             (any of ($as*) and $vcall_any) or

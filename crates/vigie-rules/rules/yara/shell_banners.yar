@@ -115,6 +115,7 @@ rule vigie_webshell_banner
         $b58 = "Webshell" fullword
         $b59 = "STHx"
         $b60 = "Remote Explorer"
+        $b61 = "AntSword" nocase
     condition:
         filesize < 3MB and any of ($code*) and any of ($req*) and any of ($b*)
 }
