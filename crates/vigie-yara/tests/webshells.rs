@@ -55,9 +55,21 @@ fn builtin_pack_flags_at_least_80_percent_of_real_shells() {
     print_rates("built-in pack", flagged, total, &per);
     println!("missed: {missed:#?}");
     assert_eq!(total, 630, "the manifest lists 630 shells");
-    // Target is 80%; the pack reached 327/630 (51.9%) when this floor was
-    // set. The floor guards against regressions while rules are added.
+    // The contract is 80% (504/630). Reached: 541/630 (85.9%) with every
+    // rule, 534/630 (84.8%) with findings of medium or higher only (the rest
+    // are low "encoded ASP page, review" findings). Per language: asp 84%,
+    // aspx 79%, cfm 100%, jsp 89%, php 88%, text 73% (8 of the 40 "text"
+    // entries are read-me, changelog or licence files, not shells).
     assert!(flagged >= BUILTIN_FLOOR, "built-in pack flagged only {flagged}/{total}");
+    // The rate must not rest on low-severity review findings.
+    let (strong, _, strong_per, _) =
+        rates(&rules, &corpora, |h| h.severity() >= vigie_model::Severity::Medium);
+    print_rates("built-in pack, medium or higher only", strong, total, &strong_per);
+    assert!(strong >= BUILTIN_FLOOR, "medium+ findings on only {strong}/{total}");
+    // Every language keeps a useful rate.
+    for (lang, (f, t)) in &per {
+        assert!(f * 100 >= t * 70, "{lang}: only {f}/{t} flagged");
+    }
 }
 
 fn with_signature_base(corpora: &Path) -> &'static YaraRules {
@@ -76,7 +88,10 @@ fn builtin_plus_signature_base_flags_at_least_95_percent() {
     let (flagged, total, per, missed) = rates(rules, &corpora, |_| true);
     print_rates("built-in + signature-base", flagged, total, &per);
     println!("missed: {missed:#?}");
-    // Target is 95%; 574/630 (91.1%) when this floor was set.
+    // The contract is 95% (599/630); reached 608/630 (96.5%). The 22 left
+    // include 9 files that are not shells (read-me, changelog, licence and
+    // usage notes saved next to the shells, and a PHP file holding only
+    // configuration variables).
     assert!(flagged >= COMBINED_FLOOR, "flagged only {flagged}/{total}");
     // signature-base alone, for the record (the anchor `yr` run found 90.0%).
     let (sb, _, _, _) = rates(rules, &corpora, |h| h.origin == SetOrigin::External);
@@ -109,10 +124,10 @@ fn signature_base_load_counts() {
     );
 }
 
-/// Shells the built-in pack alone must flag (of 630).
-const BUILTIN_FLOOR: usize = 327;
-/// Shells built-in + signature-base must flag (of 630).
-const COMBINED_FLOOR: usize = 574;
+/// Shells the built-in pack alone must flag (of 630): 80%.
+const BUILTIN_FLOOR: usize = 504;
+/// Shells built-in + signature-base must flag (of 630): 95%.
+const COMBINED_FLOOR: usize = 599;
 const SB_LOADED: u64 = 5883;
 const SB_REJECTED: u64 = 0;
 
