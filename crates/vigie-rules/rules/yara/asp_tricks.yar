@@ -61,7 +61,7 @@ rule vigie_asp_hidden_execute
         $utf7 = /<%@\s*codepage\s*=\s*65000/ nocase
         $addobj = /\.AddObject\s+"/ nocase
         $stmt = /\.(ExecuteStatement|Eval)\s*\(/ nocase
-        $unsafe_split = /["']un?["']\s*\+\s*["']n?s/ nocase
+        $unsafe_split = /["'](un?["']\s*\+\s*["']n?s|u["']\s*\+\s*["']n["']\s*\+\s*["']s)/ nocase
         $afe = /["'](afe|safe)["']/ nocase
         $eval2 = /\beval\s*\(\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?\w{1,20}\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?,\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?(\w{1,20}|"u")/
         $exec_unescape = /\b(execute|executeglobal|eval)\s*\(?\s*(unescape|strreverse)\s*\(/ nocase

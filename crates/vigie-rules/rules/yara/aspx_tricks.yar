@@ -5,7 +5,7 @@
 Four rules for .NET pages (.aspx/.ashx/.asmx, also when saved as text or in
 UTF-16). (1) A page that starts a process whose program, arguments or
 standard input come from a form control or a request field
-(`ProcessStartInfo(xpath.Text)`, `.Arguments = "/c " + cmd`,
+(`ProcessStartInfo(xpath.Text)`, `.Arguments = "/c " + cmd`, `.FileName = shell;`,
 `StandardInput.WriteLine(x)` with `x = context.Request["x"]`), in a page
 that mentions `cmd`; or a page that writes a file to a path typed into a
 form (`new StreamWriter(txtPath.Text)`, `PostedFile.SaveAs(txt.Text)`).
@@ -61,8 +61,9 @@ rule vigie_aspx_form_driven_shell
         $psi_var = /ProcessStartInfo\s*\(\s*[A-Za-z_][\w.]{0,40}\s*[,)]/
         $args_var = /\.Arguments\s*=\s*("[^"\r\n]{0,20}"\s*[+&]\s*)?[A-Za-z_][\w.]{0,40}/
         $stdin_var = /StandardInput\s*\.\s*WriteLine\s*\(\s*[A-Za-z_][\w.]{0,40}\s*\)/
-        $cmd = /cmd(\.exe)?["'\s]/ nocase
-        $ctl = /\.Text\b/
+        $cmd = /\bcmd(\.exe)?\b/ nocase
+        $ctl = /\.Text\b/ nocase
+        $fname_var = /\.FileName\s*=\s*[A-Za-z_][\w.]{0,40}\s*;/
         $req = /Request\s*(\.\s*(Form|QueryString|Item|Params))?\s*[\[(]/ nocase
         $sw = /new\s+(System\.IO\.)?StreamWriter\s*\(\s*(this\.)?\w{1,30}\.Text\b/
         $wat = /File\s*\.\s*(WriteAllText|WriteAllBytes|AppendAllText)\s*\(\s*(this\.)?\w{1,30}\.Text\b/
@@ -72,7 +73,7 @@ rule vigie_aspx_form_driven_shell
         $w_page = "Page Language" wide
     condition:
         filesize < 3MB and ($page or $runat) and (
-            ($psi and ($psi_var or $args_var or $stdin_var) and $cmd and ($ctl or $req)) or
+            ($psi and ($psi_var or $args_var or $stdin_var or $fname_var) and $cmd and ($ctl or $req)) or
             $sw or $wat or $saveas
         ) or
         (filesize < 3MB and $w_page and $w_psi and $w_args)
@@ -97,7 +98,7 @@ rule vigie_aspx_jscript_eval_trick
         $eval_b64 = /eval\s*\(\s*(System\.Text\.)?Encoding\s*\.\s*[\w().]{1,40}\s*\.\s*GetString\s*\(\s*(System\.)?Convert\s*\.\s*FromBase64String/ nocase
         $eval2 = /\beval\s*\(\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?\w{1,20}\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?,/
         $b64 = "FromBase64String" nocase
-        $unsafe_split = /["']un?["']\s*\+\s*["']n?s/ nocase
+        $unsafe_split = /["'](un?["']\s*\+\s*["']n?s|u["']\s*\+\s*["']n["']\s*\+\s*["']s)/ nocase
         $afe = /["'](afe|safe)["']/ nocase
     condition:
         filesize < 1MB and $js and ($eval_b64 or ($eval2 and ($unsafe_split or ($afe and $b64))))

@@ -4,7 +4,9 @@
 ## What it does
 Four rules for PHP code that runs attacker input: (1) an OS-command function
 (`system`, `passthru`, `shell_exec`, `exec`, `popen`, `proc_open`,
-backticks) called directly on `$_GET`/`$_POST`/`$_REQUEST`/`$_COOKIE`;
+backticks) called directly on `$_GET`/`$_POST`/`$_REQUEST`/`$_COOKIE`, or,
+in a script under 4 KB, on a variable assigned from them
+(`$cmd = $_REQUEST['cmd']; system($cmd);`);
 (2) `eval`/`assert` of a decoded blob (`eval(gzinflate(base64_decode(…)))`),
 the usual packing of PHP shells; (3) dynamic code from request data:
 `create_function` or `preg_replace` with the `/e` modifier fed by the
@@ -53,8 +55,10 @@ rule vigie_php_exec_request
     strings:
         $a = /\b(system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*(@\s*)?((stripslashes|urldecode|base64_decode|trim)\s*\(\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
         $b = /(=|echo|print|\()\s*`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]`]{1,30}\]\s*`/
+        $assign = /\$\w{1,20}\s*=\s*\(?\s*(stripslashes\s*\(\s*|trim\s*\(\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+        $run_var = /\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*\$\w{1,20}\s*[,)]/ nocase
     condition:
-        filesize < 2MB and any of them
+        filesize < 2MB and ($a or $b or (filesize < 4KB and $assign and $run_var))
 }
 
 rule vigie_php_eval_decoded

@@ -5,7 +5,9 @@
 Three rules for JSP/JSPX pages. (1) Command execution reached indirectly:
 `Runtime rt = Runtime.getRuntime(); … rt.exec(cmd)` with a variable, the
 `java.beans.Expression(Runtime.getRuntime(), "exec", …)` trick, or a
-reverse shell (`new Socket(host, port)` + `exec`), in a page that reads
+reverse shell (`new Socket(host, port)` + `exec`), `jdk.jshell.JShell`
+evaluating a parameter, or `java.lang.ProcessBuilder` / `java.lang.Runtime`
+named in base64 and reached by reflection, in a page that reads
 `request.getParameter`; also matched in UTF-16 pages. (2) Droppers: a small
 page that writes a file whose path and content are request parameters
 (`new FileOutputStream(path)` + `write(content.getBytes())`). (3) Code
@@ -54,8 +56,14 @@ rule vigie_jsp_indirect_exec
         remediation = "Remove the page after keeping a copy, check the access logs for requests to it, rotate credentials of the application server."
     strings:
         $jsp = /<%[@!=]?|jsp:(scriptlet|directive)/
-        $req = /(request|req)\s*\.\s*getParameter\s*\(/
+        $req = /(request|req|getRequest\s*\(\s*\))\s*\.\s*getParameter\s*\(/
         $rt = /Runtime\s*\.\s*getRuntime\s*\(\s*\)/
+        $exec_any = /\.\s*exec\s*\(/
+        $jshell = /JShell\s*\.\s*(builder|create)\s*\(/
+        $jshell_eval = /\.eval\s*\(\s*request\s*\.\s*getParameter/
+        $b64_pb = "amF2YS5sYW5nLlByb2Nlc3NCdWlsZGVy"
+        $b64_rt = "amF2YS5sYW5nLlJ1bnRpbWU"
+        $reflect = /(getMethod|getDeclaredMethod|getDeclaredConstructors?)\s*\(/
         $exec_var = /\b\w{1,20}\s*\.\s*exec\s*\(\s*(new\s+String\s*\[\s*\]\s*\{\s*)?[a-zA-Z_]/
         $expr = /new\s+(java\.beans\.)?Expression\s*\(\s*Runtime\s*\.\s*getRuntime\s*\(\s*\)\s*,\s*"exec"/
         $sock = /new\s+Socket\s*\(\s*\w{1,30}\s*,/
@@ -66,7 +74,9 @@ rule vigie_jsp_indirect_exec
     condition:
         filesize < 3MB and (
             ($jsp and $req and (($rt and $exec_var) or $expr)) or
-            ($jsp and $sock and $rt and $exec_var) or
+            ($jsp and $sock and $rt and $exec_any and $req) or
+            ($jsp and $jshell and $jshell_eval) or
+            ($jsp and $req and ($b64_pb or $b64_rt) and $reflect) or
             ($w_jsp and $w_req and $w_rt and $w_exec)
         )
 }

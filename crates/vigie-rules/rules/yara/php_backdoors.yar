@@ -66,7 +66,7 @@ rule vigie_php_code_from_request_channel
         $loop_eval = /while\s*\(\s*\$\w{1,20}\s*=\s*file_get_contents\s*\([^)]{1,60}\)\s*\)\s*\{?\s*@?eval\s*\(/ nocase
         $input_read = /file_get_contents\s*\(\s*["']php:\/\/input["']\s*\)/ nocase
         $eval_var = /\beval\s*\(\s*\$\w{1,20}/ nocase
-        $xor_key = /\^\s*\$\w{1,20}\s*\[\s*\$\w{1,20}\s*\+\s*1\s*&\s*15\s*\]/
+        $xor_key = /\[\s*\$\w{1,20}\s*\+\s*1\s*&\s*15\s*\]/
     condition:
         filesize < 2MB and $php and (
             ($input_read and $eval_var and $xor_key) or
@@ -119,7 +119,7 @@ rule vigie_php_in_image
         $code2 = /<\?php/ nocase
     condition:
         filesize < 1MB and (uint32(0) == 0x38464947 or uint32(0) == 0x474e5089 or uint16(0) == 0xd8ff) and
-        $req and $code1 and (#code1 >= 2 or $code2)
+        $req and $code1 and (#code1 >= 2 or #req >= 3 or $code2)
 }
 
 rule vigie_php_reverse_shell

@@ -90,6 +90,9 @@ rule vigie_php_obfuscated_loader
         $hexdec_chr = /chr\s*\(\s*hexdec\s*\(/ nocase
         $pick3 = /\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]/
         $varvar_fn = /\$\{\s*\w{1,20}\s*\(/
+        $as_sert = /["'](sert|ert)["']\s*[;),]/
+        $xor_str = /["'][^"'\n]{2,40}["']\s*\^\s*["'][^"'\n]{2,40}["']/
+        $vcall = /[^>:\w$]\$\w{1,20}\s*\(/
         $gz_b64_wrap = /(eval|assert)\s*\(\s*@?(gzuncompress|gzinflate|gzdecode)\s*\(\s*@?\w{1,12}\s*\(\s*@?base64_decode\s*\(/ nocase
     condition:
         filesize < 3MB and $php and (
@@ -98,6 +101,7 @@ rule vigie_php_obfuscated_loader
             $eval_comment or ($xor_repeat and $cookie) or $hex_url or
             $preg_e_hex or $gz_b64_wrap or $eval_bare_b64 or $eval_hex or
             (($chr3 or $hexdec_chr) and $us_call and filesize < 4KB) or
+            ($as_sert and $xor_str and $vcall and filesize < 4KB) or
             ($pick3 and ($us_idx_call or ($varvar_fn and $eval_any)) and filesize < 4KB) or
             (#wide_var >= 30 and $eval_any)
         )
