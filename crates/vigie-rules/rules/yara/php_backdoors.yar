@@ -2,7 +2,7 @@
 # PHP backdoors without a classic eval of $_POST
 
 ## What it does
-Four rules. (1) Code taken from a request channel other than the usual
+Five rules. (1) Code taken from a request channel other than the usual
 parameters: `include('php://input')`, `include($_GET[…])`,
 `eval(getenv('HTTP_…'))`, `eval($_SERVER['HTTP_…'])`,
 `eval(file_get_contents('php://input'))`, XPath `php:functionString('system', …)`,
@@ -16,7 +16,9 @@ request-chosen path (`copy($_FILES[…]['tmp_name'], $_FILES[…]['name'])`).
 contains request-driven code, so that it passes naive upload filters.
 (4) Back-connect and bind shells: a socket (`fsockopen`,
 `stream_socket_server`, …) joined to `/bin/sh -i` or `cmd.exe` through
-`proc_open`/`popen`/`system`.
+`proc_open`/`popen`/`system`. (5) File managers: a script that lists
+directories and reads paths taken from the request, and also writes,
+deletes, uploads or shows file content in a `<textarea>` for editing.
 
 ## Why it matters
 These are the second stage of most intrusions: a tiny uploader or include
@@ -30,7 +32,11 @@ Fires on (defanged): `<?php inc lude('php://input'); ?>` (without the space),
 and on `<?php file_put_contents($_POST['f'], $_POST['c']); ?>`.
 
 ## Known false positives
-Upload handlers of very old tutorials save files under the client's name;
+Rule (1) also matches the interactive console of Google App Engine's local
+development server (`devappserver2/php/runtime/setup.php` evaluates the
+request body by design); it must never be deployed on a reachable server.
+Rule (5) matches deliberately installed PHP file managers; those belong
+behind authentication and outside the public web root. Upload handlers of very old tutorials save files under the client's name;
 they are dangerous anyway (anyone can upload a `.php`). Applications in the
 benign test set (WordPress, phpMyAdmin, Roundcube, DokuWiki, Adminer) do not
 match.
@@ -143,4 +149,39 @@ rule vigie_php_reverse_shell
         $sh = /(\/bin\/(ba)?sh\s+-i|cmd\.exe)/ nocase
     condition:
         filesize < 200KB and $php and $sock and $run and $sh
+}
+
+rule vigie_php_file_manager
+{
+    meta:
+        vigie_code = "VG-WEB040"
+        description = "PHP file manager driven by request paths: lists directories, edits file content in a form, writes, deletes or uploads"
+        impact = "Anyone who can reach the script can read, change and plant files anywhere the web server may write."
+        severity = "high"
+        stage = "compromise"
+        confidence = "likely"
+        indicators = "FS-05"
+        attack = "T1505.003, T1005"
+        author = "vigie"
+        reference = "https://attack.mitre.org/techniques/T1505/003/"
+        remediation = "Remove the script after keeping a copy unless it is a file manager you installed on purpose behind authentication; check the access logs for what it changed."
+    strings:
+        $php = "<?"
+        $path_req = /(opendir|scandir|dir|glob|file_get_contents|fopen|is_dir|realpath|chdir)\s*\(\s*(base64_decode\s*\(\s*|urldecode\s*\(\s*|stripslashes\s*\(\s*)?\$_(GET|POST|REQUEST)\s*\[/ nocase
+        $list = /\b(opendir|scandir|readdir)\s*\(/ nocase
+        $edit = /<textarea[^>]{0,120}>\s*["']?\s*\.\s*(htmlspecialchars\s*\(\s*)?(file_get_contents|fread)\s*\(/ nocase
+        $write = /\b(fwrite|file_put_contents|fputs)\s*\(/ nocase
+        $write_req = /\b(file_put_contents|fwrite|fputs)\s*\([^;]{0,60}\$_(POST|GET|REQUEST)\s*\[/ nocase
+        $fn_req = /\b\w{2,20}\s*\(\s*\$_(POST|GET|REQUEST)\s*\[\s*["'](file|path|f|p|filename)["']\s*\]\s*,\s*\$_(POST|GET|REQUEST)\s*\[\s*["'](data|content|text|c|code)["']\s*\]\s*\)/ nocase
+        $del = /\b(unlink|rmdir)\s*\(/ nocase
+        $up = "move_uploaded_file" nocase
+        $chmod = /\bchmod\s*\(/ nocase
+        $rename = /\brename\s*\(/ nocase
+    condition:
+        filesize < 300KB and $php and $list and (
+            ($path_req and $write and $del and ($up or $edit)) or
+            ($path_req and $write_req and ($edit or $up)) or
+            ($fn_req and ($edit or $path_req)) or
+            ($up and $del and $chmod and $rename and $path_req)
+        )
 }
