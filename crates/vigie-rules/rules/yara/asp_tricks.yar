@@ -66,11 +66,11 @@ rule vigie_asp_hidden_execute
         $eval2 = /\beval\s*\(\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?\w{1,20}\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?,\s*(\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*)?(\w{1,20}|"u")/
         $exec_unescape = /\b(execute|executeglobal|eval)\s*\(?\s*(unescape|strreverse)\s*\(/ nocase
         $eval_alias = /\{\s*["']?\w{1,10}["']?\s*:\s*eval\s*\}/
-        $func = /\bFunction\s+\w{1,20}\s*\(/ nocase
+        $func = /\bFunction\s+\w{1,20}\s*\(/
         $remote = /(MSXML2|Microsoft)\.(Server)?XMLHTTP/ nocase
         $exec_var = /\bexecute(global)?\s*\(?\s*\w{1,20}\s*\)?\s*(\r?\n|%>|:)/ nocase
         $chr_chain = /Chr\s*\(\s*\d{2,3}\s*\)\s*&\s*Chr\s*\(\s*\d{2,3}\s*\)\s*&\s*Chr/ nocase
-        $chr = /chr\s*\(/ nocase
+        $chr = /\bChr[WB]?\s*\(/
     condition:
         filesize < 500KB and any of ($asp*) and (
             ($exec_dec and $func and $chr) or

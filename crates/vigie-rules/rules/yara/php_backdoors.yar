@@ -72,7 +72,7 @@ rule vigie_php_code_from_request_channel
         $loop_eval = /while\s*\(\s*\$\w{1,20}\s*=\s*file_get_contents\s*\([^)]{1,60}\)\s*\)\s*\{?\s*@?eval\s*\(/ nocase
         $input_read = /file_get_contents\s*\(\s*["']php:\/\/input["']\s*\)/ nocase
         $eval_var = /\beval\s*\(\s*\$\w{1,20}/ nocase
-        $xor_key = /\[\s*\$\w{1,20}\s*\+\s*1\s*&\s*15\s*\]/
+        $xor_key = /\+\s?1\s?&\s?15\s?\]/
     condition:
         filesize < 2MB and $php and (
             ($input_read and $eval_var and $xor_key) or

@@ -73,7 +73,7 @@ rule vigie_php_obfuscated_loader
         $split_dec = /["']_de["']\s*\.\s*["']co/ nocase
         $split_cf = /["']cr["']\s*\.\s*["']eat["']\s*\.\s*["']e_fun/ nocase
         $junk_name = /str_replace\s*\(\s*["'][^"']{1,8}["']\s*,\s*["']["']\s*,\s*["']\w{0,6}(c\w{1,5}r\w{0,5}e\w{0,5}a\w{0,5}t\w{0,5}e\w{0,5}_|b\w{0,5}a\w{0,5}s\w{0,5}e\w{0,5}6\w{0,5}4|s\w{1,5}t\w{0,5}r\w{0,5}_\w{0,5}r\w{0,5}e\w{0,5}p|g\w{0,5}z\w{0,5}i\w{0,5}n\w{0,5}f|e\w{1,5}v\w{0,5}a\w{0,5}l|a\w{1,5}s\w{0,5}s\w{0,5}e\w{0,5}r\w{0,5}t)/ nocase
-        $cf_then_call = /\$\w{1,20}\s*=\s*\$\w{1,20}\s*\(\s*["']["']\s*,\s*\$\w{1,20}\s*\)\s*;\s*\$\w{1,20}\s*\(\s*\)\s*;/
+        $cf_then_call = /\(\s?(''|"")\s?,\s?\$\w{1,20}\s?\)\s?;\s?\$\w{1,20}\s?\(\s?\)\s?;/
         $cf_then_call2 = /create_function\s*\(\s*["']["']\s*,\s*\$\w{1,20}\s*\)\s*;\s*(unset\s*\([^)]{0,60}\)\s*;\s*)?\$\w{1,20}\s*\(\s*\)/ nocase
         $eval_comment = /\beval\s*\/\*[^*]{0,60}\*\/\s*\(/ nocase
         $xor_repeat = /return\s+\$\w{1,20}\s*\^\s*str_repeat\s*\(/ nocase
@@ -88,11 +88,10 @@ rule vigie_php_obfuscated_loader
         $us_call = /\$_{1,8}\s*\(/
         $us_idx_call = /\$_\s*\[\s*\d{1,3}\s*\]\s*\(/
         $hexdec_chr = /chr\s*\(\s*hexdec\s*\(/ nocase
-        $pick3 = /\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]/
+        $pick3 = /[\w\]}](\]|\})(\.| \. )\$\w{1,20}[\[{]\d{1,3}[\]}](\.| \. )\$\w{1,20}[\[{]\d{1,3}[\]}]/
         $varvar_fn = /\$\{\s*\w{1,20}\s*\(/
         $as_sert = /["'](sert|ert)["']\s*[;),]/
-        $xor_str = /["'][^"'\n]{2,40}["']\s*\^\s*["'][^"'\n]{2,40}["']/
-        $vcall = /[^>:\w$]\$\w{1,20}\s*\(/
+        $xor_str = /(["']\^["']|["'] \^ ["'])/
         $gz_b64_wrap = /(eval|assert)\s*\(\s*@?(gzuncompress|gzinflate|gzdecode)\s*\(\s*@?\w{1,12}\s*\(\s*@?base64_decode\s*\(/ nocase
     condition:
         filesize < 3MB and $php and (
@@ -101,7 +100,7 @@ rule vigie_php_obfuscated_loader
             $eval_comment or ($xor_repeat and $cookie) or $hex_url or
             $preg_e_hex or $gz_b64_wrap or $eval_bare_b64 or $eval_hex or
             (($chr3 or $hexdec_chr) and $us_call and filesize < 4KB) or
-            ($as_sert and $xor_str and $vcall and filesize < 4KB) or
+            ($as_sert and $xor_str and filesize < 4KB) or
             ($pick3 and ($us_idx_call or ($varvar_fn and $eval_any)) and filesize < 4KB) or
             (#wide_var >= 30 and $eval_any)
         )
@@ -137,23 +136,23 @@ rule vigie_php_small_hidden_call
         $call_elem = /\]\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
         $call_us = /\$_{1,8}\s*\(/
         $call_us2 = /\}\s*\[\s*_+\s*\]\s*\(/
-        $call_elem2 = /\$\w{1,20}\s*\[\s*["'][^"']{1,20}["']\s*\]\s*\(/
+        $call_elem2 = /["']\s?\]\s?\(\s?\$/
         $alias_req = /\$\w{1,20}\s*=\s*\$\{\s*["']_(GET|POST|REQUEST|COOKIE)["']\s*\}/
         $cmt_call = /\$\w{0,20}\s*\/\*([^*\n]|\*[^\/\n]){0,20}\*\/\s*\(/
         $req_assign = /\$\w{1,20}\s*=\s*\(?\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[/
         $file_name = /substr\s*\(\s*__FILE__/
         $cb_var1 = /\b(array_map|call_user_func|call_user_func_array|register_tick_function|register_shutdown_function|forward_static_call|forward_static_call_array)\s*\(\s*(\$\w{1,20}|base64_decode\s*\(\s*\$\w{1,20}\s*\))\s*,/ nocase
         $cb_var2 = /\b(array_filter|array_walk|array_walk_recursive|array_reduce|uasort|uksort|usort|array_udiff|array_udiff_assoc|array_diff_uassoc|array_diff_ukey|array_intersect_uassoc|array_intersect_ukey|iterator_apply)\s*\([^;]{1,120},\s*(\$\w{1,20}|base64_decode\s*\(\s*\$\w{1,20}\s*\))\s*(,\s*[^;]{0,20})?\)\s*;/ nocase
-        $vcall_any = /[^>:\w$]\$\w{1,20}\s*\(\s*[^)\s]/
+        $vcall_any = /\$\w{1,20}\s*\(\s*(base64_decode|getallheaders|\$_)/
         $invoke = /__invoke\s*\(\s*\$_(GET|POST|REQUEST|COOKIE)/
         $extract = /foreach\s*\(\s*\$\$\w{1,20}\s+as\s+\$\w{1,20}\s*=>\s*\$\w{1,20}\s*\)\s*\{?\s*\$\$\w{1,20}\s*=/
         $as1 = /["'](assert|ass\\x65rt|\\x61ssert)["']/ nocase
         $as2 = /["'](sert|ert)["']\s*[;),]/
         $as3 = /["']s["']\s*\.\s*["']s["']\s*\.\s*["']e["']/
         $as4 = /[.(]\s*assert\s*,/
-        $xor = /["'][^"'\n]{2,20}["']\s*\^\s*["'][^"'\n]{2,20}["']/
+        $xor = /(["']\^["']|["'] \^ ["'])/
         $varvar = /\$\{\s*\$\w{1,20}\s*\}/
-        $pick3 = /\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]\s*\.\s*\$\w{1,20}\s*[\[{]\s*\d{1,3}\s*[\]}]/
+        $pick3 = /[\w\]}](\]|\})(\.| \. )\$\w{1,20}[\[{]\d{1,3}[\]}](\.| \. )\$\w{1,20}[\[{]\d{1,3}[\]}]/
         $chr3 = /chr\s*\(\s*\d{2,3}\s*\)\s*\.\s*chr\s*\(\s*\d{2,3}\s*\)\s*\.\s*chr\s*\(\s*\d{2,3}\s*\)/ nocase
         $preg_chr = /preg_replace\s*\(\s*chr\s*\(\s*\d{2,3}\s*\)/ nocase
         $replace_call = /\$\w{1,20}\s*\(\s*["'][^"']{1,8}["']\s*,\s*["']["']\s*,\s*["']/
