@@ -70,13 +70,15 @@ rule vigie_aspx_form_driven_shell
         $saveas = /\.SaveAs\s*\(\s*(this\.)?\w{1,30}\.Text\b/
         $w_psi = "ProcessStartInfo" wide
         $w_args = ".Arguments" wide
+        $w_si = ".StartInfo." wide
+        $w_ctl = ".Text;" wide
         $w_page = "Page Language" wide
     condition:
         filesize < 3MB and ($page or $runat) and (
             ($psi and ($psi_var or $args_var or $stdin_var or $fname_var) and $cmd and ($ctl or $req)) or
             $sw or $wat or $saveas
         ) or
-        (filesize < 3MB and $w_page and $w_psi and $w_args)
+        (filesize < 3MB and $w_page and ($w_psi or ($w_si and $w_ctl)) and $w_args)
 }
 
 rule vigie_aspx_jscript_eval_trick
@@ -152,17 +154,18 @@ rule vigie_aspx_sql_or_file_console
         remediation = "Remove the page after keeping a copy, review the IIS logs for requests to it and rotate the database credentials it could reach."
     strings:
         $page = /<%@\s*(Page|WebHandler|WebService|Import)\b/ nocase
-        $conn_typed = /ConnectionString\s*=\s*(this\.)?\w{1,30}\.Text\b/
+        $conn_typed = /ConnectionString\s*=\s*[^;]{0,80}\b\w{1,30}\.Text\b/
         $conn_typed2 = /new\s+(Sql|OleDb|Odbc)Connection\s*\(\s*(this\.)?\w{1,30}\.Text\b/
         $cmd_typed = /new\s+(Sql|OleDb|Odbc)Command\s*\(\s*(this\.)?\w{1,30}\.Text\b/
-        $cmd_typed2 = /CommandText\s*=\s*(this\.)?\w{1,30}\.Text\b/
+        $cmd_typed2 = /CommandText\s*=\s*(this\.)?\w{1,30}\.(Text|SelectedValue)\b/
+        $cmd_typed3 = /new\s+(Sql|OleDb|Odbc)Command\s*\(\s*(this\.)?\w{1,30}\.(SelectedValue|SelectedItem\.Value)\b/
         $dir_req = /\w{1,30}\s*=\s*Request\s*(\.\s*(Params|QueryString|Form))?\s*\[\s*"(dir|directory|path|folder)"\s*\]/ nocase
         $file_req = /\w{1,30}\s*=\s*Request\s*(\.\s*(Params|QueryString|Form))?\s*\[\s*"(file|filename|f)"\s*\]/ nocase
         $list = /(GetFiles|GetDirectories|GetFileSystemInfos)\s*\(/
         $serve = /(WriteFile|TransmitFile|File\s*\.\s*ReadAllBytes|File\s*\.\s*OpenRead)\s*\(/
     condition:
         filesize < 1MB and $page and (
-            (($conn_typed or $conn_typed2) and ($cmd_typed or $cmd_typed2)) or
+            (($conn_typed or $conn_typed2) and ($cmd_typed or $cmd_typed2 or $cmd_typed3)) or
             ($dir_req and $file_req and $list and $serve)
         )
 }
