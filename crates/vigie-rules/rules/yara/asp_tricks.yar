@@ -2,7 +2,7 @@
 # Classic ASP web shells: hidden execution, file droppers, encoded pages
 
 ## What it does
-Four rules for classic ASP (VBScript/JScript). (1) Hidden execution:
+Five rules for classic ASP (VBScript/JScript). (1) Hidden execution:
 `Execute`/`Eval` of a home-made decoder applied to a literal
 (`Execute DeAsc("%119%136…")`, `Execute MorfiCoder(StrReverse-ed text)`,
 `execute(unescape("eval%20request…"))`), the UTF-7 code page trick
@@ -15,7 +15,9 @@ that writes a file with `Scripting.FileSystemObject` from form fields
 encoded with the Script Encoder (`VBScript.Encode`, `#@~^…^#~@`) that
 also carry shell settings in clear (`UserPass=`, `ScriptTimeout=999999999`,
 "webshell"). (4) An encoded page without those settings, reported at low
-severity only, for review.
+severity only, for review. (5) Time-stomping pages: `Shell.Application`
+`ParseName(…).ModifyDate = …` driven by form fields, used to backdate
+dropped files.
 
 ## Why it matters
 Classic ASP shells are tiny and are rewritten endlessly to dodge signature
@@ -157,4 +159,28 @@ rule vigie_asp_encoded_page
         $lang = /language\s*=\s*"?\s*VBScript\.Encode/ nocase
     condition:
         filesize < 3MB and $enc and $lang
+}
+
+rule vigie_asp_timestomp
+{
+    meta:
+        vigie_code = "VG-WEB041"
+        description = "Classic ASP page rewrites file dates through Shell.Application from form data (anti-forensics)"
+        impact = "Lets an intruder backdate dropped files so that they blend in with the application's own files."
+        severity = "high"
+        stage = "compromise"
+        confidence = "likely"
+        indicators = "FS-05"
+        attack = "T1505.003, T1070.006"
+        author = "vigie"
+        reference = "https://attack.mitre.org/techniques/T1070/006/"
+        remediation = "Remove the page after keeping a copy; do not trust file modification dates in that site, use the IIS logs and MFT records instead."
+    strings:
+        $asp = "<%"
+        $shapp = "Shell.Application" nocase
+        $parse = /\.ParseName\s*\(/ nocase
+        $mdate = /\.ModifyDate\s*=/ nocase
+        $req = /request\s*(\.\s*(form|querystring|item))?\s*\(/ nocase
+    condition:
+        filesize < 200KB and $asp and $shapp and $parse and $mdate and $req
 }

@@ -55,7 +55,7 @@ rule vigie_php_exec_request
     strings:
         $a = /\b(system|passthru|shell_exec|exec|popen|proc_open|pcntl_exec)\s*\(\s*(@\s*)?((stripslashes|urldecode|base64_decode|trim)\s*\(\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/ nocase
         $b = /(=|echo|print|\()\s*`\s*\$_(GET|POST|REQUEST|COOKIE)\s*\[[^\]`]{1,30}\]\s*`/
-        $assign = /\$\w{1,20}\s*=\s*\(?\s*(stripslashes\s*\(\s*|trim\s*\(\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
+        $assign = /\$\w{1,20}\s*=\s*\(?\s*(stripslashes\s*\(\s*|trim\s*\(\s*|str_replace\s*\([^;]{1,30},\s*)?\$_(GET|POST|REQUEST|COOKIE)\s*\[/
         $run_var = /\b(system|passthru|shell_exec|popen|proc_open|pcntl_exec)\s*\(\s*\$\w{1,20}\s*[,)]/ nocase
     condition:
         filesize < 2MB and ($a or $b or (filesize < 4KB and $assign and $run_var))

@@ -108,7 +108,7 @@ rule vigie_webshell_banner
         $b51 = "<title>ASPX Shell</title>"
         $b52 = "<title>CFM shell</title>" nocase
         $b53 = "ASPyQAnalyser"
-        $b54 = "aspSH v"
+        $b54 = "\"ASPsh\""
         $b55 = "RedHat Hacker"
         $b56 = "80sec" nocase
         $b57 = "Expdoor.com"
