@@ -70,6 +70,38 @@ fn builtin_pack_flags_at_least_80_percent_of_real_shells() {
     for (lang, (f, t)) in &per {
         assert!(f * 100 >= t * 70, "{lang}: only {f}/{t} flagged");
     }
+    every_web_rule_fires_on_a_real_shell(&rules, &corpora);
+}
+
+/// Each VG-WEB rule of the pack flags at least one real shell, so that a
+/// rule broken by an edit (a typo in a regex, a condition that can no longer
+/// hold) shows up here. VG-WEB005 (JScript `Page_Load` eval, the Exchange
+/// OAB variant) has no sample in the corpus; its own test is in `pack.rs`.
+fn every_web_rule_fires_on_a_real_shell(rules: &YaraRules, corpora: &Path) {
+    let mut fired: BTreeMap<String, usize> = BTreeMap::new();
+    let mut scanner = rules.scanner();
+    for (file, _) in webshell_manifest(corpora) {
+        let path = corpora.join("webshells").join(&file);
+        let data = std::fs::read(&path).expect("read shell");
+        let meta = FileMeta::new(&path.to_string_lossy(), &data);
+        for hit in scanner.scan(&data, &meta).expect("scan") {
+            *fired.entry(hit.rule_id()).or_default() += 1;
+        }
+    }
+    println!("shells flagged per rule: {fired:?}");
+    let codes: std::collections::BTreeSet<String> = common::builtin_sources()
+        .iter()
+        .flat_map(|(_, src)| {
+            src.lines()
+                .filter_map(|l| l.trim().strip_prefix("vigie_code = \"VG-WEB"))
+                .map(|rest| format!("VG-WEB{}", rest.trim_end_matches('"')))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(codes.len() >= 41, "VG-WEB codes found: {codes:?}");
+    for code in codes.iter().filter(|c| c.as_str() != "VG-WEB005") {
+        assert!(fired.get(code).copied().unwrap_or(0) >= 1, "{code} flags no real shell");
+    }
 }
 
 fn with_signature_base(corpora: &Path) -> &'static YaraRules {
