@@ -28,8 +28,8 @@ FS-05.
 
 ## Example
 Fires on (defanged): `psi.FileName = "cm d.exe"; psi.Arguments = "/c " + txtArg.Text;`
-(without the space), and on `eval(Encoding.UTF8.GetString(Convert.FromBase64String("…")), "unsafe")`
-in a JScript page.
+(without the space), and on `eval(Encoding.UTF8.GetString(Convert.FromBase64String("…")), "un safe")`
+in a JScript page (same).
 
 ## Known false positives
 Internal diagnostic pages that run a command typed by an operator. They

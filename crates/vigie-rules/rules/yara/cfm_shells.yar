@@ -17,7 +17,8 @@ combinations are what they all share.
 FS-05.
 
 ## Example
-Fires on (defanged): `<cffile action="Write" file="#Form.path#" output="#Form.cmd#">`.
+Fires on (defanged): `<cf file action="Write" file="#Form.path#" output="#Form.cmd#">`
+(without the space).
 
 ## Known false positives
 Home-made CF administration pages that edit files or run SQL typed by an

@@ -29,7 +29,7 @@ FS-05.
 
 ## Example
 Fires on (defanged): `<?php inc lude('php://input'); ?>` (without the space),
-and on `<?php file_put_contents($_POST['f'], $_POST['c']); ?>`.
+and on `<?php file_put_con tents($_POST['f'], $_POST['c']); ?>` (same).
 
 ## Known false positives
 Rule (1) also matches the interactive console of Google App Engine's local

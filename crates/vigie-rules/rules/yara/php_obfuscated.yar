@@ -11,8 +11,11 @@ hidden in junk and cleaned with `str_replace`
 (`str_replace('v','','vcreatvev_fuvnvvction')`), `create_function('', $x)`
 immediately called, a comment between `eval` and its parenthesis, a cookie-keyed XOR decoder
 (`$s ^ str_repeat($key, …)` with `$_COOKIE`), hex-packed URLs
-(`pack("H*", "687474703a2f2f…")`, i.e. `http://`) and files whose variable
-names are runs of non-ASCII bytes around an `eval`. (2) Small scripts (under
+(`pack("H*", "687474703a2f2f…")`, i.e. `http://`), `eval` of a bare
+base64 word or of `pack('H*', …)`, functions called through
+`$GLOBALS[12](…)`, `chr(..).chr(..)` chains ending in a `$_(…)` call,
+`"sert"` next to a XOR of two strings, and files whose variable names are
+runs of non-ASCII bytes around an `eval`. (2) Small scripts (under
 4 KB) in which request data reaches code through a callback or a computed
 function name: `array_map("ass\x65rt", $_REQUEST[…])`,
 `register_shutdown_function('assert', …)`, `$_GET['f']($_GET['a'])`,
@@ -28,8 +31,8 @@ past anti-virus and reviewers; the disguise itself is the tell.
 FS-05.
 
 ## Example
-Fires on (defanged): `<?php $a = "as"."sert"; $a($_POST['x']); ?>` and on
-`$f = str_replace('v','','vcreatvev_fuvnvvction');`.
+Fires on (defanged): `<?php $a = "as"."se rt"; $a($_POST['x']); ?>`
+(without the space) and on `$f = str_replace('v','','vcreatvev_fuvnvvction');`.
 
 ## Known false positives
 Commercial PHP protected by an encoder (ionCube-style loaders use their own
