@@ -31,6 +31,7 @@ pub const YARA_FILES: &[(&str, &str)] = &[
     ("proxyshell_pst_aspx.yar", include_str!("../rules/yara/proxyshell_pst_aspx.yar")),
     ("shell_banners.yar", include_str!("../rules/yara/shell_banners.yar")),
     ("tunnels.yar", include_str!("../rules/yara/tunnels.yar")),
+    ("write_probe.yar", include_str!("../rules/yara/write_probe.yar")),
 ];
 
 /// The sources to give to `vigie_yara::YaraCompiler::add_builtin`.

@@ -55,10 +55,10 @@ fn builtin_pack_flags_at_least_80_percent_of_real_shells() {
     print_rates("built-in pack", flagged, total, &per);
     println!("missed: {missed:#?}");
     assert_eq!(total, 630, "the manifest lists 630 shells");
-    // The contract is 80% (504/630). Reached: 563/630 (89.4%) with every
-    // rule, 556/630 (88.3%) with findings of medium or higher only (the rest
-    // are low "encoded ASP page, review" findings). Per language: asp 88%,
-    // aspx 88%, cfm 100%, jsp 92%, php 90%, text 78% (8 of the 40 "text"
+    // The contract is 80% (504/630). Reached: 567/630 (90.0%) with every
+    // rule, 560/630 (88.9%) with findings of medium or higher only (the rest
+    // are low "encoded ASP page, review" findings). Per language: asp 91%,
+    // aspx 89%, cfm 100%, jsp 92%, php 90%, text 78% (8 of the 40 "text"
     // entries are read-me, changelog or licence files, not shells).
     assert!(flagged >= BUILTIN_FLOOR, "built-in pack flagged only {flagged}/{total}");
     // The rate must not rest on low-severity review findings.
@@ -98,7 +98,7 @@ fn every_web_rule_fires_on_a_real_shell(rules: &YaraRules, corpora: &Path) {
                 .collect::<Vec<_>>()
         })
         .collect();
-    assert!(codes.len() >= 41, "VG-WEB codes found: {codes:?}");
+    assert!(codes.len() >= 42, "VG-WEB codes found: {codes:?}");
     for code in codes.iter().filter(|c| c.as_str() != "VG-WEB005") {
         assert!(fired.get(code).copied().unwrap_or(0) >= 1, "{code} flags no real shell");
     }
