@@ -34,6 +34,7 @@
 mod finding;
 mod parse;
 mod path;
+mod prefilter;
 mod set;
 
 pub use crate::finding::DEFAULT_REMEDIATION;

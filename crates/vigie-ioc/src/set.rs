@@ -1,12 +1,14 @@
-//! [`IocSet`]: hash sets and one `RegexSet` over every path pattern, built
-//! from the built-in lists and external files.
+//! [`IocSet`]: hash sets and the path patterns (behind a literal
+//! prefilter, see `prefilter.rs`), built from the built-in lists and
+//! external files.
 
 use crate::parse::{
     HashAlgo, LineProblem, ListMeta, RawHash, RawPath, parse_filename_list, parse_hash_list,
     parse_vigie_list, truncate,
 };
 use crate::path::{normalize_path, normalize_pattern};
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use crate::prefilter::PathMatcher;
+use regex::bytes::{Regex, RegexBuilder};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -104,9 +106,7 @@ impl IocLoadReport {
 
     /// Add this report to a scan's rule coverage.
     pub fn apply_to(&self, coverage: &mut RuleCoverage) {
-        coverage.loaded += self.loaded();
-        coverage.rejected.extend(self.rejected.iter().cloned());
-        coverage.sets.extend(self.sets.iter().cloned());
+        coverage.add_load(&self.sets, &self.rejected);
     }
 }
 
@@ -282,8 +282,9 @@ impl IocSetBuilder {
         Ok(())
     }
 
-    /// Compile: validate every pattern (bad ones are reported and left
-    /// out), then build one `RegexSet` and the hash index.
+    /// Compile: every pattern on its own (bad ones are reported with their
+    /// line and left out), then the literal index over them and the hash
+    /// index.
     pub fn build(mut self) -> IocSet {
         let mut good = Vec::with_capacity(self.paths.len());
         let mut patterns = Vec::with_capacity(self.paths.len());
@@ -298,26 +299,23 @@ impl IocSetBuilder {
                 Some(Ok(r)) => Some(r),
                 None => None,
             };
-            if let Err(e) = validate(&norm) {
-                self.bad_pattern(&source, &raw, &e);
-                continue;
+            match compile_one(&raw.pattern) {
+                Ok(regex) => patterns.push((norm, regex)),
+                Err(e) => {
+                    self.bad_pattern(&source, &raw, &e);
+                    continue;
+                }
             }
-            patterns.push(norm);
             good.push(PathEntry { raw, fp, source });
         }
-        let set = RegexSetBuilder::new(&patterns)
-            .case_insensitive(true)
-            .size_limit(512 << 20)
-            .dfa_size_limit(256 << 20)
-            .build();
+        let count = patterns.len();
         let mut warnings = Vec::new();
-        let set = set.unwrap_or_else(|e| {
+        let matcher = PathMatcher::new(patterns).unwrap_or_else(|e| {
             warnings.push(format!(
-                "the {} path patterns could not be compiled together ({}); path IOCs are disabled for this run",
-                patterns.len(),
-                first_line(&e.to_string())
+                "the {count} path patterns could not be compiled together ({}); path IOCs are disabled for this run",
+                first_line(&e)
             ));
-            RegexSet::empty()
+            PathMatcher::empty()
         });
         let mut by_hash: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, h) in self.hashes.iter().enumerate() {
@@ -335,7 +333,7 @@ impl IocSetBuilder {
             hashes: self.hashes,
             by_hash,
             paths: good,
-            regex_set: set,
+            matcher,
             report: IocLoadReport { sets, rejected: self.rejected, warnings },
         }
     }
@@ -365,17 +363,6 @@ fn compile_one(pattern: &str) -> Result<Regex, String> {
         .map_err(|e| first_line(&e.to_string()))
 }
 
-/// Parse (not compile) a pattern: catches syntax the Rust engine does not
-/// support (look-around, back-references) with the parser's message.
-fn validate(pattern: &str) -> Result<(), String> {
-    regex_syntax::ParserBuilder::new()
-        .case_insensitive(true)
-        .build()
-        .parse(pattern)
-        .map(|_| ())
-        .map_err(|e| first_line(&e.to_string().replace('\n', " ")))
-}
-
 fn first_line(s: &str) -> String {
     let s: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
     truncate(&s, 300).to_string()
@@ -386,7 +373,7 @@ pub struct IocSet {
     hashes: Vec<HashEntry>,
     by_hash: HashMap<String, Vec<usize>>,
     paths: Vec<PathEntry>,
-    regex_set: RegexSet,
+    matcher: PathMatcher,
     report: IocLoadReport,
 }
 
@@ -424,10 +411,7 @@ impl IocSet {
     /// those whose false-positive regex also matches.
     pub fn match_path(&self, path: &str) -> Vec<IocHit> {
         let norm = normalize_path(path);
-        if !self.regex_set.is_match(norm.as_bytes()) {
-            return Vec::new();
-        }
-        self.regex_set
+        self.matcher
             .matches(norm.as_bytes())
             .into_iter()
             .filter_map(|i| self.paths.get(i))

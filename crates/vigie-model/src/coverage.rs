@@ -141,6 +141,16 @@ pub struct RuleCoverage {
     pub sets: Vec<RuleSetInfo>,
 }
 
+impl RuleCoverage {
+    /// Add what one engine loaded: its sets (their `loaded` counts are
+    /// summed into `loaded`) and the rules it rejected.
+    pub fn add_load(&mut self, sets: &[RuleSetInfo], rejected: &[RejectedRule]) {
+        self.loaded += sets.iter().map(|s| s.loaded).sum::<u64>();
+        self.rejected.extend_from_slice(rejected);
+        self.sets.extend_from_slice(sets);
+    }
+}
+
 /// A gap in a log source longer than a day.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {

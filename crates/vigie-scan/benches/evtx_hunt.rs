@@ -8,17 +8,14 @@
 //! Run: `cargo bench -p vigie-scan --bench evtx_hunt`. Set `VIGIE_CORPORA`
 //! when the corpora are not at `../shared/corpora`.
 
+mod common;
+
+use common::{corpora, vm_hwm_kib};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use vigie_scan::{Engine, NoProgress, ScanOptions};
-
-fn corpora() -> PathBuf {
-    std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"))
-}
 
 fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else { return };
@@ -30,17 +27,6 @@ fn evtx_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(p);
         }
     }
-}
-
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
 }
 
 /// Parse-only floor: every record through `records_json_value`, files

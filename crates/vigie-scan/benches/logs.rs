@@ -7,6 +7,9 @@
 //!
 //! `cargo bench -p vigie-scan --bench logs` (size: `VIGIE_BENCH_MB`, default 1024).
 
+mod common;
+
+use common::vm_hwm_kib;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -60,10 +63,14 @@ fn run_child(mode: &str, dir: &Path, threads: usize) -> Option<(f64, u64, u64)> 
 }
 
 fn child(mode: &str, dir: &Path, threads: usize) {
-    let start = Instant::now();
-    let findings = if mode == "floor" { floor(dir, threads) } else { scan(dir, threads) };
-    let secs = start.elapsed().as_secs_f64();
-    println!("RESULT {secs} {} {findings}", vm_hwm_kb());
+    let (secs, findings) = if mode == "floor" {
+        let start = Instant::now();
+        let lines = floor(dir, threads);
+        (start.elapsed().as_secs_f64(), lines)
+    } else {
+        scan(dir, threads)
+    };
+    println!("RESULT {secs} {} {findings}", vm_hwm_kib());
 }
 
 /// Read every file line by line (same reader as the scan) and count lines.
@@ -91,14 +98,12 @@ fn floor(dir: &Path, threads: usize) -> u64 {
     total.into_inner()
 }
 
-fn scan(dir: &Path, threads: usize) -> u64 {
+/// Load the rules (not timed), then scan: (scan seconds, findings).
+fn scan(dir: &Path, threads: usize) -> (f64, u64) {
     let mut options = ScanOptions::new(vec![dir.to_path_buf()]);
     options.threads = threads;
     options.no_cache = true;
-    let corpora = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    let web = corpora.join("sigma/sigmahq/rules/web");
+    let web = common::corpora().join("sigma/sigmahq/rules/web");
     if web.is_dir() {
         options.sigma.dirs.push(web);
     }
@@ -106,22 +111,12 @@ fn scan(dir: &Path, threads: usize) -> u64 {
         Ok(e) => e,
         Err(e) => {
             eprintln!("cannot load rules: {e}");
-            return 0;
+            return (f64::NAN, 0);
         }
     };
+    let start = Instant::now();
     let result = engine.scan(&NoProgress);
-    result.findings.len() as u64
-}
-
-fn vm_hwm_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    (start.elapsed().as_secs_f64(), result.findings.len() as u64)
 }
 
 const IIS_HEADER: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-03-01 00:00:00\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n";

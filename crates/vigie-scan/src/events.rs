@@ -337,21 +337,7 @@ impl EventsWorker<'_> {
         if kind == SourceKind::Zip {
             return self.scan_zip(entry, path, part);
         }
-        let source = self.engine.next_source.fetch_add(1, Ordering::Relaxed);
-        self.gathered.paths.insert(source, path.clone());
-        let engine = self.engine;
-        let EventsWorker { matcher, reader, hits, gathered, .. } = self;
-        matcher.set_source(source);
-        let mut sink = Sink {
-            engine,
-            matcher,
-            hits,
-            part: &mut *part,
-            gathered: &mut *gathered,
-            path: path.clone(),
-            last: None,
-        };
-        let read = match kind {
+        let read = self.read_source(&path, part, |reader, sink| match kind {
             SourceKind::Evtx => {
                 reader.read_evtx_path(&entry.path, &mut |item| sink.item(None, item))
             }
@@ -362,8 +348,26 @@ impl EventsWorker<'_> {
                 }
                 Err(source) => Err(EventReadError::Io { path: path.clone(), source }),
             },
-        };
-        finish_file(entry, &path, read, part, gathered)
+        });
+        finish_file(entry, &path, read, part, &mut self.gathered)
+    }
+
+    /// Register `path` as a new event source, then run `read` with the
+    /// reader and a sink that feeds the matcher, findings and coverage.
+    fn read_source(
+        &mut self,
+        path: &str,
+        part: &mut Partial,
+        read: impl FnOnce(&mut EventReader, &mut Sink<'_, '_>) -> ReadOutcome,
+    ) -> ReadOutcome {
+        let source = self.engine.next_source.fetch_add(1, Ordering::Relaxed);
+        self.gathered.paths.insert(source, path.to_string());
+        let engine = self.engine;
+        let EventsWorker { matcher, reader, hits, gathered, .. } = self;
+        matcher.set_source(source);
+        let mut sink =
+            Sink { engine, matcher, hits, part, gathered, path: path.to_string(), last: None };
+        read(reader, &mut sink)
     }
 
     fn scan_zip(&mut self, entry: &FileEntry, path: String, part: &mut Partial) -> Handled {
@@ -372,8 +376,6 @@ impl EventsWorker<'_> {
             // Not a readable zip, or no event log inside: scanned as a file.
             _ => return Handled::No,
         };
-        let source = self.engine.next_source.fetch_add(1, Ordering::Relaxed);
-        self.gathered.paths.insert(source, path.clone());
         for p in &listing.problems {
             part.coverage.record_error(Problem::new(
                 path.clone(),
@@ -390,23 +392,13 @@ impl EventsWorker<'_> {
                 if listing.others.len() > 5 { ", …" } else { "" }
             ));
         }
-        let engine = self.engine;
-        let EventsWorker { matcher, reader, hits, gathered, .. } = self;
-        matcher.set_source(source);
-        let mut sink = Sink {
-            engine,
-            matcher,
-            hits,
-            part: &mut *part,
-            gathered: &mut *gathered,
-            path: path.clone(),
-            last: None,
-        };
-        let limits = engine.limits;
-        let read = reader.read_zip(&entry.path, &listing.events, &limits, &mut |m, item| {
-            sink.item(Some(m), item)
+        let limits = self.engine.limits;
+        let read = self.read_source(&path, part, |reader, sink| {
+            reader.read_zip(&entry.path, &listing.events, &limits, &mut |m, item| {
+                sink.item(Some(m), item)
+            })
         });
-        finish_file(entry, &path, read, part, gathered)
+        finish_file(entry, &path, read, part, &mut self.gathered)
     }
 
     pub(crate) fn into_partial(mut self) -> Partial {
@@ -417,11 +409,14 @@ impl EventsWorker<'_> {
     }
 }
 
+/// What reading one event file gives.
+type ReadOutcome = Result<EventReadStats, EventReadError>;
+
 /// Count the file once: scanned (with its records) or failed with a reason.
 fn finish_file(
     entry: &FileEntry,
     path: &str,
-    read: Result<EventReadStats, EventReadError>,
+    read: ReadOutcome,
     part: &mut Partial,
     gathered: &mut Gathered,
 ) -> Handled {

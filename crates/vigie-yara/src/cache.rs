@@ -1,5 +1,8 @@
 //! The compiled-rule cache: `yara-<key>.cache` files keyed by the SHA-256 of
-//! every source, the yara-x version and the external variables.
+//! every source, the yara-x version, the CPU architecture and the external
+//! variables. Entries hold the rules compiled to native code (yara-x feature
+//! `native-code-serialization`), so a cached start skips code generation;
+//! yara-x rebuilds the code itself when an entry does not fit this machine.
 //!
 //! Layout of one entry: the magic `VIGIEYC1`, the SHA-256 of the payload
 //! (32 bytes), then the payload: the load report as JSON (length-prefixed,

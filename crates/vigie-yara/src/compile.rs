@@ -67,9 +67,7 @@ impl LoadReport {
 
     /// Add this report to a scan's rule coverage.
     pub fn apply_to(&self, coverage: &mut RuleCoverage) {
-        coverage.loaded += self.loaded();
-        coverage.rejected.extend(self.rejected.iter().cloned());
-        coverage.sets.extend(self.sets.iter().cloned());
+        coverage.add_load(&self.sets, &self.rejected);
     }
 }
 
@@ -286,7 +284,10 @@ fn set_digest(set: &PendingSet) -> String {
 /// Cache key: everything that changes the compiled rules or the report.
 fn cache_key(sets: &[PendingSet]) -> String {
     let mut h = Sha256::new();
-    h.update(b"vigie-yara cache v1\0");
+    // v2: entries carry native code (yara-x `native-code-serialization`),
+    // which is only valid for the same target architecture.
+    h.update(b"vigie-yara cache v2\0");
+    h.update(std::env::consts::ARCH.as_bytes());
     h.update(yara_x::VERSION.as_bytes());
     h.update(EXTERNAL_VARIABLES.join(",").as_bytes());
     for set in sets {

@@ -1,0 +1,66 @@
+//! Helpers shared by the vigie-scan bench binaries: where the corpora are,
+//! the peak RSS of the running process, and running one mode in a child
+//! process so that each mode's peak RSS is its own.
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The corpora folder: `$VIGIE_CORPORA`, else `<workspace>/../shared/corpora`.
+pub fn corpora() -> PathBuf {
+    std::env::var_os("VIGIE_CORPORA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"))
+}
+
+/// Peak resident set size of this process in KiB (`VmHWM`), 0 if unknown.
+pub fn vm_hwm_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// Re-run this bench binary with `--child ARGS…` and return the words of
+/// the line it prints starting with `RESULT ` (without that word). A child
+/// that fails prints its stderr and gives `None`.
+pub fn run_child(args: &[&str]) -> Option<Vec<String>> {
+    let exe = std::env::current_exe().ok()?;
+    let out = Command::new(exe).arg("--child").args(args).output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let Some(line) = text.lines().find(|l| l.starts_with("RESULT ")) else {
+        eprintln!("child {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    };
+    Some(line.split_whitespace().skip(1).map(str::to_string).collect())
+}
+
+/// The arguments after `--child`, when this process is a child.
+pub fn child_args() -> Option<Vec<String>> {
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == "--child")?;
+    Some(args[i + 1..].to_vec())
+}
+
+/// Every regular file below `dir`, sorted (symlinks not followed).
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file() {
+                out.push(e.path());
+            }
+        }
+    }
+    out.sort();
+    out
+}
