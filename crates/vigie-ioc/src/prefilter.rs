@@ -11,16 +11,21 @@
 //! `RegexSet` that sees every path. The result is the same set of matches.
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::bytes::{Regex, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use std::sync::OnceLock;
 
 /// Shortest literal worth filtering on.
 const MIN_LITERAL: usize = 3;
 
 /// Compiled path patterns (already normalised, see [`crate::normalize_pattern`]).
 pub(crate) struct PathMatcher {
-    /// One compiled regex per pattern.
-    regexes: Vec<Regex>,
+    patterns: Vec<String>,
+    /// One regex per pattern, compiled the first time a literal points at
+    /// it (most never are: compiling all of signature-base's up front costs
+    /// about a second). A pattern that parsed but does not compile within
+    /// the size limit never matches.
+    regexes: Vec<OnceLock<Option<Regex>>>,
     literals: AhoCorasick,
     /// Literal index → patterns that require it.
     literal_owners: Vec<Vec<usize>>,
@@ -30,15 +35,14 @@ pub(crate) struct PathMatcher {
 }
 
 impl PathMatcher {
-    /// Index `patterns`: (normalised text, its compiled regex). Errors name
-    /// what failed.
-    pub(crate) fn new(patterns: Vec<(String, Regex)>) -> Result<PathMatcher, String> {
+    /// Index `patterns` (normalised, parsed). Errors name what failed.
+    pub(crate) fn new(patterns: Vec<String>) -> Result<PathMatcher, String> {
         let mut lits: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<usize>> = Vec::new();
         let mut by_text = std::collections::HashMap::new();
         let mut residual = Vec::new();
         let mut residual_ids = Vec::new();
-        for (i, (p, _)) in patterns.iter().enumerate() {
+        for (i, p) in patterns.iter().enumerate() {
             match required_literals(p) {
                 Some(set) => {
                     for lit in set {
@@ -67,8 +71,15 @@ impl PathMatcher {
             .dfa_size_limit(256 << 20)
             .build()
             .map_err(|e| e.to_string())?;
-        let regexes = patterns.into_iter().map(|(_, r)| r).collect();
-        Ok(PathMatcher { regexes, literals, literal_owners: owners, residual, residual_ids })
+        let regexes = patterns.iter().map(|_| OnceLock::new()).collect();
+        Ok(PathMatcher {
+            patterns,
+            regexes,
+            literals,
+            literal_owners: owners,
+            residual,
+            residual_ids,
+        })
     }
 
     /// An empty matcher.
@@ -84,11 +95,27 @@ impl PathMatcher {
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let mut out: Vec<usize> =
-            candidates.into_iter().filter(|&i| self.regexes[i].is_match(path)).collect();
+        let mut out: Vec<usize> = candidates
+            .into_iter()
+            .filter(|&i| self.regex(i).is_some_and(|r| r.is_match(path)))
+            .collect();
         out.extend(self.residual.matches(path).into_iter().map(|k| self.residual_ids[k]));
         out.sort_unstable();
         out
+    }
+}
+
+impl PathMatcher {
+    fn regex(&self, i: usize) -> Option<&Regex> {
+        self.regexes[i]
+            .get_or_init(|| {
+                RegexBuilder::new(&self.patterns[i])
+                    .case_insensitive(true)
+                    .size_limit(16 << 20)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
     }
 }
 
@@ -120,18 +147,9 @@ fn required_literals(pattern: &str) -> Option<Vec<String>> {
 mod tests {
     use super::*;
     use crate::{normalize_path, normalize_pattern};
-    use regex::bytes::RegexBuilder;
 
     fn matcher(patterns: &[&str]) -> PathMatcher {
-        let compiled = patterns
-            .iter()
-            .map(|p| {
-                let norm = normalize_pattern(p);
-                let re = RegexBuilder::new(&norm).case_insensitive(true).build().expect("regex");
-                (norm, re)
-            })
-            .collect();
-        PathMatcher::new(compiled).expect("build")
+        PathMatcher::new(patterns.iter().map(|p| normalize_pattern(p)).collect()).expect("build")
     }
 
     #[test]

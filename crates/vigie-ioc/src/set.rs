@@ -282,9 +282,10 @@ impl IocSetBuilder {
         Ok(())
     }
 
-    /// Compile: every pattern on its own (bad ones are reported with their
-    /// line and left out), then the literal index over them and the hash
-    /// index.
+    /// Compile: parse every pattern (bad ones are reported with their line
+    /// and left out), then build the literal index over them and the hash
+    /// index. A pattern's own regex is compiled the first time a path
+    /// contains one of its literals.
     pub fn build(mut self) -> IocSet {
         let mut good = Vec::with_capacity(self.paths.len());
         let mut patterns = Vec::with_capacity(self.paths.len());
@@ -299,13 +300,11 @@ impl IocSetBuilder {
                 Some(Ok(r)) => Some(r),
                 None => None,
             };
-            match compile_one(&raw.pattern) {
-                Ok(regex) => patterns.push((norm, regex)),
-                Err(e) => {
-                    self.bad_pattern(&source, &raw, &e);
-                    continue;
-                }
+            if let Err(e) = validate(&norm) {
+                self.bad_pattern(&source, &raw, &e);
+                continue;
             }
+            patterns.push(norm);
             good.push(PathEntry { raw, fp, source });
         }
         let count = patterns.len();
@@ -361,6 +360,17 @@ fn compile_one(pattern: &str) -> Result<Regex, String> {
         .size_limit(16 << 20)
         .build()
         .map_err(|e| first_line(&e.to_string()))
+}
+
+/// Parse (not compile) a pattern: catches syntax the Rust engine does not
+/// support (look-around, back-references) with the parser's message.
+fn validate(pattern: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .build()
+        .parse(pattern)
+        .map(|_| ())
+        .map_err(|e| first_line(&e.to_string().replace('\n', " ")))
 }
 
 fn first_line(s: &str) -> String {

@@ -227,3 +227,74 @@ fn malformed_lines_are_reported_and_the_rest_loads() {
         Some(80)
     );
 }
+
+/// The literal prefilter must find exactly what one regex per pattern finds.
+/// Paths: every file of the corpora, plus, for each signature-base pattern
+/// that is a plain literal once unescaped, a Windows path and a mounted-image
+/// path ending with it (so hundreds of paths do match). One path in 16 is
+/// checked: the one-regex-per-pattern side is slow.
+#[test]
+fn path_prefilter_agrees_with_one_regex_per_pattern() {
+    let Some(c) = corpora() else { return };
+    let list = c.join("yara/signature-base/iocs/filename-iocs.txt");
+    let text = std::fs::read_to_string(&list).expect("filename-iocs.txt");
+    let mut b = IocSet::builder();
+    b.add_file(&list).expect("load list");
+    let set = b.build();
+    let mut entries = Vec::new();
+    let mut paths: Vec<String> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let mut parts = line.split(';');
+        let pattern = parts.next().unwrap_or_default().to_string();
+        let _score = parts.next();
+        let fp: Vec<&str> = parts.collect();
+        let compile = |p: &str| {
+            regex::bytes::RegexBuilder::new(&vigie_ioc::normalize_pattern(p))
+                .case_insensitive(true)
+                .build()
+                .ok()
+        };
+        let Some(re) = compile(&pattern) else { continue };
+        let fp = if fp.is_empty() { None } else { compile(&fp.join(";")) };
+        let plain = pattern.trim_start_matches("(?i)").trim_start_matches('^').replace("\\.", ".");
+        let plain = plain.trim_end_matches('$').replace("\\\\", "\\");
+        if !plain.contains(['(', '[', '*', '+', '?', '|', '{', '^', '$']) {
+            let tail = plain.trim_start_matches('\\');
+            paths.push(format!("C:\\Windows\\x\\{tail}"));
+            paths.push(format!("/mnt/image/data/{}", tail.replace('\\', "/")));
+        }
+        entries.push((pattern, re, fp));
+    }
+    let mut stack = vec![c.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read corpora").flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else {
+                paths.push(e.path().to_string_lossy().into_owned());
+            }
+        }
+    }
+    let (mut matched_paths, mut hits) = (0, 0);
+    let paths: Vec<String> = paths.into_iter().step_by(16).collect();
+    for path in &paths {
+        let norm = vigie_ioc::normalize_path(path);
+        let mut want: Vec<&str> = entries
+            .iter()
+            .filter(|(_, re, fp)| {
+                re.is_match(norm.as_bytes())
+                    && !fp.as_ref().is_some_and(|f| f.is_match(norm.as_bytes()))
+            })
+            .map(|(p, _, _)| p.as_str())
+            .collect();
+        let got_hits = set.match_path(path);
+        let mut got: Vec<&str> = got_hits.iter().map(|h| h.indicator.as_str()).collect();
+        want.sort_unstable();
+        got.sort_unstable();
+        assert_eq!(got, want, "{path}");
+        matched_paths += usize::from(!got.is_empty());
+        hits += got.len();
+    }
+    println!("{} paths, {matched_paths} matched, {hits} hits", paths.len());
+    assert!(matched_paths > 300, "the test paths must exercise the patterns: {matched_paths}");
+}
