@@ -33,6 +33,9 @@ pub enum ProblemCode {
     Unsupported,
     /// A record or line could not be parsed (the file went on).
     BadRecord,
+    /// The same file reached by another path (hard link, symlink, or an
+    /// input given twice): scanned once, under the first path.
+    Duplicate,
 }
 
 /// One skipped or failed item with a reason a person can act on.

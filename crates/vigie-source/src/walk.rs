@@ -32,6 +32,9 @@ pub struct FileEntry {
     pub modified: Option<SystemTime>,
     /// Owner as a user name (from `/etc/passwd`) or `uid:N`.
     pub owner: Option<String>,
+    /// Device and inode (Unix): a file reached by several paths is scanned
+    /// once.
+    pub file_id: Option<(u64, u64)>,
 }
 
 /// What a walk found: files to scan and items it did not pass on.
@@ -151,10 +154,36 @@ impl Walker {
         let mut out = outcome.into_inner().unwrap_or_else(|poison| poison.into_inner());
         out.files.sort_by(|a, b| a.path.cmp(&b.path));
         out.files.dedup_by(|a, b| a.path == b.path);
+        drop_same_files(&mut out);
         out.skipped.sort_by(|a, b| a.path.cmp(&b.path));
         out.failed.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(out)
     }
+}
+
+/// Keep one path per file (device, inode); the others are skipped with
+/// `ProblemCode::Duplicate`, naming the path that was scanned.
+fn drop_same_files(out: &mut WalkOutcome) {
+    let mut first: HashMap<(u64, u64), usize> = HashMap::new();
+    let mut kept: Vec<FileEntry> = Vec::with_capacity(out.files.len());
+    for f in std::mem::take(&mut out.files) {
+        if let Some(id) = f.file_id {
+            if let Some(&i) = first.get(&id) {
+                out.skipped.push(Problem::new(
+                    display_path(&f.path),
+                    ProblemCode::Duplicate,
+                    format!(
+                        "same file as {} (hard link, symlink or input given twice): scanned once, there",
+                        display_path(&kept[i].path)
+                    ),
+                ));
+                continue;
+            }
+            first.insert(id, kept.len());
+        }
+        kept.push(f);
+    }
+    out.files = kept;
 }
 
 fn visit(
@@ -238,6 +267,7 @@ fn classify_file(path: &Path, ft: FileType, meta: &Metadata, outcome: &Mutex<Wal
         size: meta.len(),
         modified: meta.modified().ok(),
         owner: owner_of(meta),
+        file_id: file_id(meta),
     };
     with(outcome, |o| o.files.push(entry));
 }
@@ -272,6 +302,17 @@ fn owner_of(meta: &Metadata) -> Option<String> {
 
 #[cfg(not(unix))]
 fn owner_of(_meta: &Metadata) -> Option<String> {
+    None
+}
+
+#[cfg(unix)]
+fn file_id(meta: &Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn file_id(_meta: &Metadata) -> Option<(u64, u64)> {
     None
 }
 
@@ -362,6 +403,29 @@ mod tests {
         assert_eq!(out.files.len(), 1);
         assert_eq!(out.skipped.len(), 2);
         assert!(out.skipped.iter().all(|p| p.code == ProblemCode::Excluded));
+        Ok(())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_reached_by_several_paths_is_scanned_once() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let root = dir.path().join("www");
+        std::fs::create_dir(&root)?;
+        std::fs::write(root.join("a.aspx"), "x")?;
+        std::fs::hard_link(root.join("a.aspx"), root.join("b.aspx"))?;
+        std::os::unix::fs::symlink(&root, dir.path().join("alias"))?;
+        let opts = WalkOptions { follow_links: true, ..Default::default() };
+        let roots = [root.clone(), dir.path().join("alias"), root.clone()];
+        let out = Walker::new(opts).walk(&roots).map_err(std::io::Error::other)?;
+        assert_eq!(out.files.len(), 1, "{:?}", out.files);
+        // The first path in sort order is kept; the other three (www/a.aspx,
+        // its hard link www/b.aspx, and alias/b.aspx) name it.
+        assert!(out.files[0].path.ends_with("alias/a.aspx"), "{:?}", out.files);
+        let dups: Vec<&Problem> =
+            out.skipped.iter().filter(|p| p.code == ProblemCode::Duplicate).collect();
+        assert_eq!(dups.len(), 3, "{:?}", out.skipped);
+        assert!(dups.iter().all(|p| p.reason.contains("alias/a.aspx")), "{dups:?}");
         Ok(())
     }
 
