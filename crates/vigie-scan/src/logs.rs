@@ -256,6 +256,11 @@ impl LogsWorker<'_> {
             rules.check(&ctx, state, &mut part.findings);
         }
         if let (Some(m), Some(sigma)) = (self.matcher.as_mut(), self.engine.sigma.as_ref()) {
+            // Fast path: one automaton pass over the line rules out every
+            // web rule for most lines (exact: see `may_match_text`).
+            if !m.may_match_text(rec.values_text()) {
+                return;
+            }
             self.hits.clear();
             if m.matches(rec, &mut self.hits) > 0 {
                 for hit in &self.hits {

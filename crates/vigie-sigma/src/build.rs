@@ -180,6 +180,7 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
         index: index.finish(&witnesses),
         correlations: st.correlations,
         sets,
+        line_filter: std::sync::OnceLock::new(),
     }
 }
 

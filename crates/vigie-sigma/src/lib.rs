@@ -81,6 +81,7 @@ mod correlation;
 mod detection;
 mod finding;
 mod info;
+mod line_filter;
 mod logsource;
 mod map_event;
 mod matcher;

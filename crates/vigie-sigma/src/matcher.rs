@@ -4,6 +4,7 @@
 use crate::condition::Cond;
 use crate::correlation::{CorrelationInput, EventRef};
 use crate::detection::{Item, Selection};
+use crate::line_filter::{LineFilter, LineMarks};
 use crate::prefilter::Bucket;
 use crate::rules::{Compiled, SigmaRules, Slot};
 use crate::text::lower_into;
@@ -72,6 +73,8 @@ pub struct SigmaMatcher<'r> {
     /// Per-rule marks (cache epoch) for the prefilter.
     marks: Vec<u32>,
     cand: Vec<u32>,
+    /// Needle marks of the whole-line prefilter.
+    line_marks: LineMarks,
 }
 
 impl<'r> SigmaMatcher<'r> {
@@ -87,6 +90,7 @@ impl<'r> SigmaMatcher<'r> {
             evaluated: 0,
             marks: vec![0; rules.compiled.len()],
             cand: Vec::new(),
+            line_marks: LineMarks::default(),
         }
     }
 
@@ -99,6 +103,21 @@ impl<'r> SigmaMatcher<'r> {
     /// Number of rule evaluations so far (a measure of index efficiency).
     pub fn evaluations(&self) -> u64 {
         self.evaluated
+    }
+
+    /// Whole-line prefilter for text logs: `false` when no rule can match an
+    /// event whose every value (fields and keywords, as the matcher reads
+    /// them) is empty or a substring of `text` — possibly with some
+    /// characters turned into spaces, as IIS `+`-encoding is decoded. On
+    /// `false`, [`SigmaMatcher::matches`] would find nothing and may be
+    /// skipped; `true` means "evaluate". A text with a non-ASCII byte always
+    /// gives `true`. The needles are built on first use (once per rule set).
+    ///
+    /// For a log line, `text` is the line itself or, when values are
+    /// unescaped (CSV, JSON), the concatenation of every value.
+    pub fn may_match_text(&mut self, text: &str) -> bool {
+        let filter = self.rules.line_filter.get_or_init(|| LineFilter::new(self.rules));
+        filter.may_match(text, &mut self.line_marks)
     }
 
     /// Evaluate every rule that applies to `event` (by channel and event id)

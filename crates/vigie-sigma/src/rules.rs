@@ -5,10 +5,12 @@ use crate::condition::Cond;
 use crate::correlation::Correlation;
 use crate::detection::Selection;
 use crate::info::{LoadStatus, RuleInfo, RuleSetStats};
+use crate::line_filter::LineFilter;
 use crate::matcher::SigmaMatcher;
 use crate::prefilter::Bucket;
 use crate::value::FieldId;
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 use vigie_model::{BlindRule, RejectedRule, RuleCoverage, RuleSetInfo};
 
 /// One compiled detection rule.
@@ -108,6 +110,8 @@ pub struct SigmaRules {
     pub(crate) index: Index,
     pub(crate) correlations: Vec<Correlation>,
     pub(crate) sets: Vec<RuleSetStats>,
+    /// Whole-line prefilter for text logs, built on first use.
+    pub(crate) line_filter: OnceLock<LineFilter>,
 }
 
 impl SigmaRules {

@@ -131,7 +131,7 @@ impl LogReader {
                 }
                 Some(Line::Ok) => {}
             }
-            decode_line(&self.bytes, &mut self.text);
+            self.decode();
             if self.text.trim().is_empty() {
                 continue;
             }
@@ -182,6 +182,26 @@ impl LogReader {
                     })
                 }
             }));
+        }
+    }
+}
+
+impl LogReader {
+    /// The line in `bytes` as text in `text`: valid UTF-8 without a BOM (the
+    /// usual case) swaps the two buffers instead of copying.
+    fn decode(&mut self) {
+        if self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            decode_line(&self.bytes, &mut self.text);
+            return;
+        }
+        let spare = std::mem::take(&mut self.text).into_bytes();
+        match String::from_utf8(std::mem::replace(&mut self.bytes, spare)) {
+            Ok(text) => self.text = text,
+            Err(e) => {
+                let raw = e.into_bytes();
+                decode_line(&raw, &mut self.text);
+                self.bytes = raw;
+            }
         }
     }
 }

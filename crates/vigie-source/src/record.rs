@@ -89,7 +89,11 @@ impl Names {
             return Some(id);
         }
         if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            self.lower.get(&name.to_ascii_lowercase()).copied()
+            let mut buf = [0u8; SHORT];
+            match ascii_lower(name, &mut buf) {
+                Some(l) => self.lower.get(l).copied(),
+                None => self.lower.get(&name.to_ascii_lowercase()).copied(),
+            }
         } else {
             self.lower.get(name).copied()
         }
@@ -114,7 +118,10 @@ impl Names {
 /// column names, reachable through the W3C ones so `webserver` rules read
 /// them too.
 fn aliases(name: &str) -> &'static [&'static str] {
-    match name.to_ascii_lowercase().as_str() {
+    let mut buf = [0u8; SHORT];
+    // Every aliased name is short: a longer one has no alias.
+    let Some(lower) = ascii_lower(name, &mut buf) else { return &[] };
+    match lower {
         "cs-user-agent" | "c-useragent" | "user-agent" | "useragent" => {
             &["cs(User-Agent)", "UserAgent"]
         }
@@ -130,6 +137,17 @@ fn aliases(name: &str) -> &'static [&'static str] {
         "s-computername" => &["ServerHostName"],
         _ => &[],
     }
+}
+
+/// Longest name lower-cased on the stack (longer names allocate).
+const SHORT: usize = 64;
+
+/// `name` ASCII-lower-cased into `buf`, when it fits.
+fn ascii_lower<'b>(name: &str, buf: &'b mut [u8; SHORT]) -> Option<&'b str> {
+    let out = buf.get_mut(..name.len())?;
+    out.copy_from_slice(name.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
 }
 
 /// The parsed columns of the current line: (name id, start, end) into a text.
@@ -204,6 +222,15 @@ impl<'r> LogRecord<'r> {
     /// The raw line (UTF-8, or Latin-1 decoded).
     pub fn raw(&self) -> &'r str {
         self.raw
+    }
+
+    /// The text every field value is a slice of: the raw line (W3C) or the
+    /// unescaped values one after another (CSV, access log, JSON). A value as
+    /// [`LogRecord::text`] gives it is empty or this text's slice with `+`
+    /// read as a space: a whole-line prefilter can search this text once
+    /// instead of every field.
+    pub fn values_text(&self) -> &'r str {
+        self.src
     }
 
     /// The Exchange `#Log-type:` directive (`HttpProxy Logs`, `ECP Server

@@ -61,14 +61,12 @@ pub(crate) fn parse(
     let mut id = 0u32;
     let mut start = 0usize;
     let bytes = line.as_bytes();
-    for i in 0..=bytes.len() {
-        if i == bytes.len() || bytes[i] == b' ' {
-            if (id as usize) < names.len() {
-                cols.push(id, start, i);
-            }
-            id += 1;
-            start = i + 1;
+    for i in memchr::memchr_iter(b' ', bytes).chain(std::iter::once(bytes.len())) {
+        if (id as usize) < names.len() {
+            cols.push(id, start, i);
         }
+        id += 1;
+        start = i + 1;
     }
     if id as usize != names.len() {
         return Err(format!("{} values for the {} fields of #Fields", id, names.len()));

@@ -37,6 +37,8 @@ pub struct LineCtx<'a> {
 pub struct FileState {
     /// Time and line of the last `Set-*VirtualDirectory` with a script URL.
     pub(crate) script_set: Option<(Option<DateTime<Utc>>, u64)>,
+    /// The current line, ASCII lower-cased, for the prefilter (reused).
+    pub(crate) lower: Vec<u8>,
 }
 
 /// A log rule: metadata, prefilter needles and its check function.

@@ -14,13 +14,17 @@ pub(crate) fn exposure_start() -> NaiveDate {
 }
 
 /// Timestamps of one source, kept per day (first and last of each day), so
-/// memory grows with the number of days, not lines.
+/// memory grows with the number of days, not lines. Consecutive lines of the
+/// same day (the usual case) only update `cur`; the map is touched when the
+/// day changes.
 #[derive(Debug, Default)]
 pub(crate) struct SpanAcc {
     pub(crate) paths: Vec<String>,
     records: u64,
     undated: u64,
     days: BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)>,
+    /// The day being added to, not yet in `days`.
+    cur: Option<(NaiveDate, DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl SpanAcc {
@@ -30,31 +34,59 @@ impl SpanAcc {
             self.undated += 1;
             return;
         };
-        let e = self.days.entry(t.date_naive()).or_insert((t, t));
-        if t < e.0 {
-            e.0 = t;
-        }
-        if t > e.1 {
-            e.1 = t;
+        let day = t.date_naive();
+        match &mut self.cur {
+            Some((d, a, b)) if *d == day => {
+                if t < *a {
+                    *a = t;
+                }
+                if t > *b {
+                    *b = t;
+                }
+            }
+            cur => {
+                if let Some((d, a, b)) = cur.replace((day, t, t)) {
+                    Self::put(&mut self.days, d, a, b);
+                }
+            }
         }
     }
 
-    pub(crate) fn merge(&mut self, other: SpanAcc) {
+    fn put(
+        days: &mut BTreeMap<NaiveDate, (DateTime<Utc>, DateTime<Utc>)>,
+        d: NaiveDate,
+        a: DateTime<Utc>,
+        b: DateTime<Utc>,
+    ) {
+        let e = days.entry(d).or_insert((a, b));
+        if a < e.0 {
+            e.0 = a;
+        }
+        if b > e.1 {
+            e.1 = b;
+        }
+    }
+
+    /// Move the current day into the map.
+    fn flush(&mut self) {
+        if let Some((d, a, b)) = self.cur.take() {
+            Self::put(&mut self.days, d, a, b);
+        }
+    }
+
+    pub(crate) fn merge(&mut self, mut other: SpanAcc) {
+        self.flush();
+        other.flush();
         self.paths.extend(other.paths);
         self.records += other.records;
         self.undated += other.undated;
         for (d, (a, b)) in other.days {
-            let e = self.days.entry(d).or_insert((a, b));
-            if a < e.0 {
-                e.0 = a;
-            }
-            if b > e.1 {
-                e.1 = b;
-            }
+            Self::put(&mut self.days, d, a, b);
         }
     }
 
     fn into_span(mut self, source: String) -> SourceSpan {
+        self.flush();
         self.paths.sort();
         self.paths.dedup();
         let first = self.days.values().next().map(|d| d.0);
