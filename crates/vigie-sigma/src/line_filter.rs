@@ -19,6 +19,7 @@ use crate::condition::Cond;
 use crate::detection::{Item, Selection};
 use crate::rules::{Compiled, SigmaRules};
 use crate::value::{FieldId, Test};
+use aho_corasick::packed::{Config as PackedConfig, MatchKind as PackedKind, Searcher};
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
 
@@ -29,8 +30,9 @@ type Cnf = Vec<Vec<String>>;
 #[derive(Debug)]
 pub(crate) struct LineFilter {
     /// Stage 1: the needles of each rule's most selective clause. A text
-    /// without any of them matches no rule (one early-exit pass).
-    first: Option<AhoCorasick>,
+    /// without any of them matches no rule (one early-exit pass, SIMD when
+    /// the packed searcher could be built).
+    first: Option<First>,
     /// Stage 2: every needle of every clause, for the rare texts that pass
     /// stage 1. `None` when some rule has no condition a text can refute:
     /// every text may then match.
@@ -81,19 +83,19 @@ impl LineFilter {
                 .collect();
             out.push(clauses);
         }
-        let first = prefixes(first);
-        // Needles are lower-case; texts are lower-cased before the search, so
-        // the automata are case-sensitive and stage 1 gets a SIMD prefilter.
-        let build = |pats: &[String], kind, ac_kind| {
-            AhoCorasick::builder().match_kind(kind).kind(ac_kind).build(pats).ok()
-        };
+        first.sort();
+        first.dedup();
+        // Needles are lower-case and texts are lower-cased before the search,
+        // so the searchers are case-sensitive (and stage 1 can use SIMD).
         let (first, ac) = if trivial || needles.is_empty() {
             (None, None)
         } else {
-            (
-                build(&first, MatchKind::LeftmostFirst, None),
-                build(&needles, MatchKind::Standard, Some(AhoCorasickKind::DFA)),
-            )
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&needles)
+                .ok();
+            (First::new(first), ac)
         };
         LineFilter { first, ac, needles: needles.len(), rules: out }
     }
@@ -131,12 +133,46 @@ impl LineFilter {
     }
 }
 
-/// Most patterns the packed (SIMD) prefilter takes.
-const PACKED_MAX: usize = 120;
+/// Stage-1 searcher: packed (SIMD) when possible, else an automaton.
+#[derive(Debug)]
+enum First {
+    Packed(Searcher),
+    Ac(AhoCorasick),
+}
 
-/// Stage-1 needles, sorted and deduplicated; when there are too many for the
-/// packed prefilter, each is cut to its first bytes (a needle's prefix occurs
-/// wherever the needle does), as long as the cut keeps it selective.
+impl First {
+    /// Packed over the needles (cut to windows when there are too many),
+    /// else a DFA over the whole needles.
+    fn new(needles: Vec<String>) -> Option<First> {
+        let packed = PackedConfig::new()
+            .match_kind(PackedKind::LeftmostFirst)
+            .builder()
+            .extend(prefixes(needles.clone()))
+            .build();
+        match packed {
+            Some(p) => Some(First::Packed(p)),
+            None => AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&needles)
+                .ok()
+                .map(First::Ac),
+        }
+    }
+
+    fn is_match(&self, text: &[u8]) -> bool {
+        match self {
+            First::Packed(p) => p.find(text).is_some(),
+            First::Ac(ac) => ac.is_match(text),
+        }
+    }
+}
+
+/// Most patterns the packed (SIMD) prefilter takes.
+const PACKED_MAX: usize = 64;
+
+/// Stage-1 needles, deduplicated; when there are too many for the packed
+/// prefilter, each is cut to a shorter window of itself.
 fn prefixes(mut first: Vec<String>) -> Vec<String> {
     first.sort();
     first.dedup();
@@ -145,12 +181,12 @@ fn prefixes(mut first: Vec<String>) -> Vec<String> {
             break;
         }
         first = first.into_iter().map(|n| cut(n, keep)).collect();
-        first.sort();
+        first.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
         first.dedup();
-        // A needle that is a prefix of another makes the longer one useless.
+        // A needle containing another adds nothing: keep the shorter.
         let mut kept: Vec<String> = Vec::with_capacity(first.len());
         for n in first {
-            if !kept.last().is_some_and(|p| n.starts_with(p.as_str())) {
+            if !kept.iter().any(|k| n.contains(k.as_str())) {
                 kept.push(n);
             }
         }
@@ -159,12 +195,22 @@ fn prefixes(mut first: Vec<String>) -> Vec<String> {
     first
 }
 
-/// `n` cut to `keep` bytes (needles are ASCII).
-fn cut(mut n: String, keep: usize) -> String {
-    if n.len() > keep && n.is_char_boundary(keep) {
-        n.truncate(keep);
+/// The `keep`-byte window of `n` with the most punctuation (rarer in
+/// ordinary traffic than letters), leftmost on ties; `n` itself when shorter.
+/// A window of a needle occurs wherever the needle does.
+fn cut(n: String, keep: usize) -> String {
+    if n.len() <= keep || !n.is_ascii() {
+        return n;
     }
-    n
+    let punct = |w: &[u8]| w.iter().filter(|b| !b.is_ascii_alphanumeric()).count();
+    let best = n
+        .as_bytes()
+        .windows(keep)
+        .enumerate()
+        .rev()
+        .max_by_key(|(_, w)| punct(w))
+        .map_or(0, |(i, _)| i);
+    n[best..best + keep].to_string()
 }
 
 /// How selective a clause is: its shortest needle's length.
@@ -271,7 +317,8 @@ mod tests {
         assert_eq!(needle("é"), None);
         let many: Vec<String> = (0..300).map(|i| format!("/basic/{i:03}/x")).collect();
         let cut = super::prefixes(many);
-        assert!(cut.len() <= super::PACKED_MAX && cut.iter().all(|n| n.starts_with("/basic/")));
+        assert!(cut.len() <= super::PACKED_MAX && cut.iter().all(|n| n.contains('/')));
+        assert_eq!(super::cut("database()".into(), 8), "tabase()");
         assert_eq!(needle("  "), None);
     }
 }

@@ -34,14 +34,15 @@ mod iis07_owassrf;
 mod iis08_proxytoken;
 mod iis09_webshell_use;
 mod iis10_shell_scanning;
+mod needles;
 mod oab01_download_failed;
 
 pub use common::{FileState, LineCtx, LogKind};
 pub use hp08_log_age::EXPOSURE_START;
 
 use crate::RuleInfo;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use common::Rule;
+use needles::Needles;
 use vigie_model::Finding;
 
 /// Every log rule, in code order.
@@ -80,9 +81,9 @@ pub fn catalog() -> Vec<RuleInfo> {
 /// [`LogRules::check`] on every line.
 pub struct LogRules {
     rules: Vec<&'static Rule>,
-    /// `None` only if the automaton could not be built: then every rule
-    /// checks every line (slower, same results).
-    ac: Option<AhoCorasick>,
+    /// The needles of every rule; when no searcher could be built, every
+    /// rule checks every line (slower, same results).
+    needles: Needles,
     /// pattern index → rule index.
     pattern_rule: Vec<u8>,
 }
@@ -99,11 +100,9 @@ impl LogRules {
                 pattern_rule.push(i as u8);
             }
         }
-        // Lines are lower-cased before the search (ASCII case-insensitive
-        // matching, same results): a case-sensitive automaton gets the SIMD
-        // (packed) prefilter, which skips most of each line.
-        let ac = AhoCorasickBuilder::new().match_kind(MatchKind::Standard).build(&patterns).ok();
-        LogRules { rules, ac, pattern_rule }
+        // Lines are lower-cased before the search (same results as ASCII
+        // case-insensitive matching), so the SIMD searcher can be used.
+        LogRules { rules, needles: Needles::new(patterns), pattern_rule }
     }
 
     /// Number of rules that check lines.
@@ -125,19 +124,18 @@ impl LogRules {
     pub fn check(&self, ctx: &LineCtx<'_>, state: &mut FileState, out: &mut Vec<Finding>) -> usize {
         let before = out.len();
         let mut hit: u64 = 0;
-        match &self.ac {
-            Some(ac) => {
-                let lower = &mut state.lower;
-                lower.clear();
-                lower.extend_from_slice(ctx.raw.as_bytes());
-                lower.make_ascii_lowercase();
-                for m in ac.find_overlapping_iter(&lower[..]) {
-                    if let Some(&r) = self.pattern_rule.get(m.pattern().as_usize()) {
-                        hit |= 1 << r;
-                    }
+        if self.needles.usable() {
+            let lower = &mut state.lower;
+            lower.clear();
+            lower.extend_from_slice(ctx.raw.as_bytes());
+            lower.make_ascii_lowercase();
+            self.needles.each(&lower[..], |p| {
+                if let Some(&r) = self.pattern_rule.get(p) {
+                    hit |= 1 << r;
                 }
-            }
-            None => hit = (1u64 << self.rules.len()) - 1,
+            });
+        } else {
+            hit = (1u64 << self.rules.len()) - 1;
         }
         while hit != 0 {
             let i = hit.trailing_zeros() as usize;

@@ -1,0 +1,74 @@
+//! The prefilter of the log rules: which needles occur in a lower-cased line.
+//!
+//! A packed (SIMD, Teddy) searcher finds the next position where some needle
+//! starts, skipping the rest of the line in wide steps; at each such position
+//! every needle is compared. This enumerates every needle occurrence, like an
+//! overlapping Aho-Corasick search, at a fraction of its cost on long lines
+//! (the automaton steps through every byte). Without SIMD the overlapping
+//! automaton is used.
+
+use aho_corasick::packed::{Config, MatchKind as PackedKind, Searcher};
+use aho_corasick::{AhoCorasick, MatchKind, Span};
+
+/// Lower-case needles and their searchers.
+pub(crate) struct Needles {
+    patterns: Vec<String>,
+    packed: Option<Searcher>,
+    ac: Option<AhoCorasick>,
+}
+
+impl Needles {
+    /// `patterns` must be lower-case.
+    pub(crate) fn new(patterns: Vec<String>) -> Needles {
+        let packed =
+            Config::new().match_kind(PackedKind::LeftmostFirst).builder().extend(&patterns).build();
+        let ac = if packed.is_some() {
+            None
+        } else {
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns).ok()
+        };
+        Needles { patterns, packed, ac }
+    }
+
+    /// Whether a search is possible (else every rule must run).
+    pub(crate) fn usable(&self) -> bool {
+        self.packed.is_some() || self.ac.is_some()
+    }
+
+    /// Call `found` with the index of every needle occurring in `hay`
+    /// (lower-cased), once per occurrence.
+    pub(crate) fn each(&self, hay: &[u8], mut found: impl FnMut(usize)) {
+        if let Some(p) = &self.packed {
+            let mut at = 0;
+            while at < hay.len() {
+                let Some(m) = p.find_in(hay, Span::from(at..hay.len())) else { break };
+                let rest = &hay[m.start()..];
+                for (i, n) in self.patterns.iter().enumerate() {
+                    if rest.starts_with(n.as_bytes()) {
+                        found(i);
+                    }
+                }
+                at = m.start() + 1;
+            }
+        } else if let Some(ac) = &self.ac {
+            for m in ac.find_overlapping_iter(hay) {
+                found(m.pattern().as_usize());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Needles;
+
+    #[test]
+    fn every_occurrence_even_overlapping() {
+        let n = Needles::new(vec!["server~".into(), "serverinfo~".into(), "info~".into()]);
+        assert!(n.usable());
+        let mut seen = Vec::new();
+        n.each(b"x serverinfo~a server~b", |i| seen.push(i));
+        seen.sort_unstable();
+        assert_eq!(seen, [0, 1, 2]);
+    }
+}
