@@ -70,7 +70,7 @@ fn split_csv(line: &str, max: usize, cols: &mut Cols) -> Result<usize, String> {
         if let Some(q) = rest.strip_prefix('"') {
             let mut s = q;
             loop {
-                let Some(i) = s.find('"') else {
+                let Some(i) = memchr::memchr(b'"', s.as_bytes()) else {
                     return Err("unterminated quoted field".into());
                 };
                 cols.values.push_str(&s[..i]);
@@ -87,7 +87,7 @@ fn split_csv(line: &str, max: usize, cols: &mut Cols) -> Result<usize, String> {
                 return Err("text after a closing quote".into());
             }
         } else {
-            let end = rest.find(',').unwrap_or(rest.len());
+            let end = memchr::memchr(b',', rest.as_bytes()).unwrap_or(rest.len());
             cols.values.push_str(&rest[..end]);
             rest = &rest[end..];
         }
