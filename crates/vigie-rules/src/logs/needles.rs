@@ -13,6 +13,8 @@ use aho_corasick::{AhoCorasick, MatchKind, Span};
 /// Lower-case needles and their searchers.
 pub(crate) struct Needles {
     patterns: Vec<String>,
+    /// Needle indices by first byte (the candidates at a match position).
+    by_first: Vec<Vec<usize>>,
     packed: Option<Searcher>,
     ac: Option<AhoCorasick>,
 }
@@ -27,7 +29,13 @@ impl Needles {
         } else {
             AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns).ok()
         };
-        Needles { patterns, packed, ac }
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, p) in patterns.iter().enumerate() {
+            if let Some(&b) = p.as_bytes().first() {
+                by_first[usize::from(b)].push(i);
+            }
+        }
+        Needles { patterns, by_first, packed, ac }
     }
 
     /// Whether a search is possible (else every rule must run).
@@ -43,8 +51,9 @@ impl Needles {
             while at < hay.len() {
                 let Some(m) = p.find_in(hay, Span::from(at..hay.len())) else { break };
                 let rest = &hay[m.start()..];
-                for (i, n) in self.patterns.iter().enumerate() {
-                    if rest.starts_with(n.as_bytes()) {
+                let first = rest.first().map_or(0, |&b| usize::from(b));
+                for &i in &self.by_first[first] {
+                    if rest.starts_with(self.patterns[i].as_bytes()) {
                         found(i);
                     }
                 }
