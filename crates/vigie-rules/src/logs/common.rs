@@ -113,10 +113,15 @@ pub(crate) fn ok_status(s: Option<u16>) -> bool {
     matches!(s, Some(200..=299))
 }
 
-/// ASCII case-insensitive `contains`.
+/// ASCII case-insensitive `contains`: SIMD search for the first byte (both
+/// cases), then a comparison of the rest.
 pub(crate) fn icontains(hay: &str, needle: &str) -> bool {
     let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+    let Some((&first, rest)) = n.split_first() else { return true };
+    let Some(last) = h.len().checked_sub(n.len()) else { return false };
+    let (lo, up) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lo, up, &h[..=last])
+        .any(|i| h[i + 1..i + n.len()].eq_ignore_ascii_case(rest))
 }
 
 /// ASCII case-insensitive `starts_with`.
@@ -251,4 +256,19 @@ fn doc_section(source: &str, name: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::icontains;
+
+    #[test]
+    fn icontains_is_ascii_case_insensitive() {
+        assert!(icontains("GET /OWA/Auth/x.aspx", "/owa/auth/"));
+        assert!(icontains("abc", ""));
+        assert!(icontains("xxPort=1", "port="));
+        assert!(!icontains("port", "port="));
+        assert!(!icontains("", "a"));
+        assert!(icontains("aaB", "ab"));
+    }
 }
