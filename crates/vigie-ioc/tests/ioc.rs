@@ -7,17 +7,7 @@ use vigie_ioc::{IocKind, IocSet};
 use vigie_model::{Severity, Stage};
 
 fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.join("yara/signature-base/iocs").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("corpora not found at {} (required under CI=true)", dir.display());
-    }
-    eprintln!("SKIPPED: corpora not found at {} (set VIGIE_CORPORA)", dir.display());
-    None
+    vigie_testkit::corpora("yara/signature-base/iocs")
 }
 
 fn builtin() -> IocSet {

@@ -14,17 +14,6 @@ use vigie_probe::{Check, ProbeConfig, parse_all, probe};
 
 const TARGETS: usize = 1000;
 
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 async fn serve() -> Vec<u16> {
     let mut ports = Vec::with_capacity(TARGETS);
     for _ in 0..TARGETS {
@@ -76,7 +65,7 @@ fn child(rate: f64) {
                 h.error.is_some() || h.exchange.as_ref().is_some_and(|x| !x.errors.is_empty())
             })
             .count();
-        println!("RESULT {secs:.3} {} {failed} {}", run.sent.len(), vm_hwm_kib());
+        println!("RESULT {secs:.3} {} {failed} {}", run.sent.len(), vigie_testkit::vm_hwm_kib());
     });
 }
 

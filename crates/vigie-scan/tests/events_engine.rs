@@ -8,17 +8,7 @@ use vigie_model::{Evidence, Finding, ScanResult};
 use vigie_scan::{Engine, NoProgress, ScanOptions};
 
 fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.join("sigma/MANIFEST.tsv").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("corpora not found at {} (set VIGIE_CORPORA)", dir.display());
-    }
-    eprintln!("corpora not found at {}: test skipped (set VIGIE_CORPORA)", dir.display());
-    None
+    vigie_testkit::corpora("sigma/MANIFEST.tsv")
 }
 
 fn scan(paths: Vec<PathBuf>, sigma_dirs: Vec<PathBuf>, builtin: bool) -> ScanResult {

@@ -12,17 +12,7 @@ use vigie_sigma::{SetOptions, SigmaCompiler, SigmaRules};
 use vigie_source::{LogItem, LogReader};
 
 fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.join("sigma/sigmahq/rules/web").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("corpora not found at {} (set VIGIE_CORPORA)", dir.display());
-    }
-    eprintln!("SKIPPED: corpora not found at {} (set VIGIE_CORPORA)", dir.display());
-    None
+    vigie_testkit::corpora("sigma/sigmahq/rules/web")
 }
 
 const IIS_HEADER: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n";

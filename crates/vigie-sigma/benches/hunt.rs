@@ -31,17 +31,6 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn vmhwm_kb() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 /// CPU seconds (user + system) used by this process so far.
 fn cpu_secs() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
@@ -135,7 +124,7 @@ fn child(mode: &str, threads: usize, corpora: &Path) {
     let loaded = rules.as_ref().map(|r| r.loaded_count()).unwrap_or(0);
     println!(
         "RESULT {mode} {threads} {secs:.4} {events} {hits} {evals} {loaded} {compile_s:.4} {} {compile_cpu:.2} {run_cpu:.2}",
-        vmhwm_kb()
+        vigie_testkit::vm_hwm_kib()
     );
 }
 

@@ -12,10 +12,7 @@ use std::time::Instant;
 use vigie_yara::{FileMeta, YaraCompiler, YaraRules};
 
 fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    dir.join("webshells/MANIFEST.tsv").is_file().then_some(dir)
+    vigie_testkit::corpora("webshells/MANIFEST.tsv")
 }
 
 fn builtin_sources() -> Vec<(String, String)> {
@@ -52,17 +49,6 @@ fn shells(corpora: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
-}
-
 /// Child modes print one line: `RESULT <mode> <seconds> <bytes> <files> <hits> <vmhwm_kib>`.
 fn child(mode: &str, corpora: &Path, cache: &Path) {
     let reps = 3;
@@ -75,7 +61,7 @@ fn child(mode: &str, corpora: &Path, cache: &Path) {
                 best = best.min(t.elapsed().as_secs_f64());
                 assert_eq!(r.report().from_cache, mode == "cached", "cache state in mode {mode}");
             }
-            println!("RESULT {mode} {best:.4} 0 0 0 {}", vm_hwm_kib());
+            println!("RESULT {mode} {best:.4} 0 0 0 {}", vigie_testkit::vm_hwm_kib());
         }
         "engine" | "floor" => {
             let rules = load(corpora, Some(cache.to_path_buf()));
@@ -106,7 +92,11 @@ fn child(mode: &str, corpora: &Path, cache: &Path) {
                 }
                 best = best.min(t.elapsed().as_secs_f64());
             }
-            println!("RESULT {mode} {best:.4} {bytes} {} {hits} {}", files.len(), vm_hwm_kib());
+            println!(
+                "RESULT {mode} {best:.4} {bytes} {} {hits} {}",
+                files.len(),
+                vigie_testkit::vm_hwm_kib()
+            );
         }
         other => panic!("unknown mode {other}"),
     }

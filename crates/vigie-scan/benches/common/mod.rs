@@ -5,25 +5,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// The corpora folder: `$VIGIE_CORPORA`, else `<workspace>/../shared/corpora`.
-pub fn corpora() -> PathBuf {
-    std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"))
-}
-
-/// Peak resident set size of this process in KiB (`VmHWM`), 0 if unknown.
-pub fn vm_hwm_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        })
-        .unwrap_or(0)
-}
+pub use vigie_testkit::{corpora_dir as corpora, vm_hwm_kib};
 
 /// Re-run this bench binary with `--child ARGS…` and return the words of
 /// the line it prints starting with `RESULT ` (without that word). A child
