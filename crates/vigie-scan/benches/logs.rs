@@ -5,7 +5,8 @@
 //! same files line by line and counting lines. Each mode runs in a child
 //! process that reports its peak RSS (`VmHWM`).
 //!
-//! `cargo bench -p vigie-scan --bench logs` (size: `VIGIE_BENCH_MB`, default 1024).
+//! `cargo bench -p vigie-scan --bench logs` (size: `VIGIE_BENCH_MB`, default 1024;
+//! `VIGIE_BENCH_DIR=DIR` generates the set there and keeps it).
 
 mod common;
 
@@ -30,7 +31,11 @@ fn main() {
     }
     let mb: usize =
         std::env::var("VIGIE_BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(1024);
-    let dir = std::env::temp_dir().join(format!("vigie-logs-bench-{}", std::process::id()));
+    // `VIGIE_BENCH_DIR`: generate there and keep it (to profile a child run).
+    let keep = std::env::var_os("VIGIE_BENCH_DIR").map(PathBuf::from);
+    let dir = keep.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("vigie-logs-bench-{}", std::process::id()))
+    });
     let bytes = generate(&dir, mb)
         .unwrap_or_else(|e| panic!("cannot write the bench logs in {}: {e}", dir.display()));
     println!("log set: {:.0} MB in {}", bytes as f64 / 1e6, dir.display());
@@ -47,7 +52,9 @@ fn main() {
             if floor1 > 0.0 { secs / floor1 } else { 0.0 }
         );
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    if keep.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
 
 fn run_child(mode: &str, dir: &Path, threads: usize) -> Option<(f64, u64, u64)> {
