@@ -7,22 +7,12 @@ use vigie_yara::{YaraCompiler, YaraRules};
 /// The corpora folder (`$VIGIE_CORPORA` or `<workspace>/../shared/corpora`),
 /// or `None` with a message (a panic under `CI=true`).
 pub fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.join("webshells/MANIFEST.tsv").is_file() {
-        return Some(dir);
-    }
-    absent(&format!("corpora not found at {} (set VIGIE_CORPORA)", dir.display()));
-    None
+    vigie_testkit::corpora("webshells/MANIFEST.tsv")
 }
 
 /// Say a test input is absent; fail under CI.
 pub fn absent(what: &str) {
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{what}: required under CI=true");
-    }
-    eprintln!("SKIPPED: {what}");
+    vigie_testkit::absent(what);
 }
 
 /// The built-in pack, read from `crates/vigie-rules/rules/yara` (the same
