@@ -98,7 +98,13 @@ impl Engine {
                 for p in walk.failed {
                     result.coverage.fail(p);
                 }
-                let partial = self.scan_files(walk.files, progress);
+                let mut partial = self.scan_files(walk.files, progress);
+                if !walk.duplicates.is_empty() {
+                    let mut files = self.files.worker(&self.options);
+                    for entry in &walk.duplicates {
+                        files.match_path(entry, &mut partial);
+                    }
+                }
                 result.findings.extend(partial.findings);
                 result.coverage.merge(partial.coverage);
             }

@@ -46,6 +46,10 @@ pub struct WalkOutcome {
     pub skipped: Vec<Problem>,
     /// Items that could not be read (permission denied, not found, loop).
     pub failed: Vec<Problem>,
+    /// Other paths of files already in `files` (hard links, symlinks,
+    /// repeated inputs), listed in `skipped` as `duplicate`: their content is
+    /// scanned once, but each path still deserves the name and path checks.
+    pub duplicates: Vec<FileEntry>,
 }
 
 /// A walk that could not start (bad options).
@@ -177,6 +181,7 @@ fn drop_same_files(out: &mut WalkOutcome) {
                         display_path(&kept[i].path)
                     ),
                 ));
+                out.duplicates.push(f);
                 continue;
             }
             first.insert(id, kept.len());
@@ -426,6 +431,7 @@ mod tests {
             out.skipped.iter().filter(|p| p.code == ProblemCode::Duplicate).collect();
         assert_eq!(dups.len(), 3, "{:?}", out.skipped);
         assert!(dups.iter().all(|p| p.reason.contains("alias/a.aspx")), "{dups:?}");
+        assert_eq!(out.duplicates.len(), 3);
         Ok(())
     }
 
