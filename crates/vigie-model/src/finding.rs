@@ -5,6 +5,7 @@ use crate::severity::{Confidence, Severity, Stage};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Where the rule that produced a finding comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -215,8 +216,9 @@ pub struct Finding {
     /// Stable id: a hash of rule id, location and key evidence, so the same
     /// finding has the same id across runs.
     pub id: String,
-    /// The rule that produced it.
-    pub rule: RuleRef,
+    /// The rule that produced it, shared by all of the rule's findings (a
+    /// scan can hold tens of thousands of findings of the same rules).
+    pub rule: Arc<RuleRef>,
     /// How bad it is if true.
     pub severity: Severity,
     /// How sure we are.
@@ -263,7 +265,7 @@ impl Finding {
     /// A finding with default confidence (`likely`), no evidence and a generic
     /// remediation; set the rest with the builder methods.
     pub fn new(
-        rule: RuleRef,
+        rule: impl Into<Arc<RuleRef>>,
         severity: Severity,
         stage: Stage,
         title: impl Into<String>,
@@ -271,7 +273,7 @@ impl Finding {
     ) -> Self {
         let mut f = Finding {
             id: String::new(),
-            rule,
+            rule: rule.into(),
             severity,
             confidence: Confidence::Likely,
             stage,

@@ -173,7 +173,9 @@ pub(crate) fn build(c: SigmaCompiler) -> SigmaRules {
             LoadStatus::Excluded { .. } => set.excluded += 1,
         }
     }
+    let rule_refs = st.infos.iter().map(|_| std::sync::OnceLock::new()).collect();
     SigmaRules {
+        rule_refs,
         infos: st.infos,
         compiled: st.compiled,
         fields: st.fields.list,

@@ -6,6 +6,7 @@ use crate::info::RuleInfo;
 use crate::matcher::Hit;
 use crate::rules::SigmaRules;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use vigie_model::{Confidence, Evidence, Finding, Location, RuleRef, Severity, Stage};
 
 /// ATT&CK technique ids from Sigma tags: `attack.t1505.003` → `T1505.003`.
@@ -74,7 +75,8 @@ fn rule_ref(rules: &SigmaRules, info: &RuleInfo) -> RuleRef {
     r
 }
 
-fn base_finding(rules: &SigmaRules, info: &RuleInfo, location: Location) -> Finding {
+fn base_finding(rules: &SigmaRules, rule: usize, location: Location) -> Finding {
+    let info = &rules.infos[rule];
     let severity = Severity::from_sigma_level(info.level.as_deref().unwrap_or(""));
     let confidence =
         if severity >= Severity::High { Confidence::Likely } else { Confidence::Possible };
@@ -87,8 +89,10 @@ fn base_finding(rules: &SigmaRules, info: &RuleInfo, location: Location) -> Find
         remediation.push_str(&info.falsepositives.join("; "));
         remediation.push('.');
     }
+    let shared =
+        rules.rule_refs.get(rule).map(|cell| cell.get_or_init(|| Arc::new(rule_ref(rules, info))));
     let mut f = Finding::new(
-        rule_ref(rules, info),
+        shared.cloned().unwrap_or_else(|| Arc::new(rule_ref(rules, info))),
         severity,
         default_stage(info),
         info.title.clone(),
@@ -120,14 +124,13 @@ impl SigmaRules {
 
     /// The finding for one hit; `path` is the event log the event came from.
     pub fn finding(&self, hit: &Hit, path: &str) -> Finding {
-        let info = &self.infos[hit.rule];
         let location =
             Location { path: path.to_string(), record_id: hit.record_id, ..Location::default() };
         let mut fields: BTreeMap<String, String> = hit.fields.iter().cloned().collect();
         if let Some(d) = &hit.details {
             fields.insert("details".into(), d.clone());
         }
-        let mut f = base_finding(self, info, location);
+        let mut f = base_finding(self, hit.rule, location);
         f.host = hit.computer.clone();
         f.time = hit.time;
         f.evidence.push(Evidence::Event {
@@ -151,12 +154,11 @@ impl SigmaRules {
         hit: &CorrelationHit,
         path_of: &dyn Fn(u32) -> String,
     ) -> Finding {
-        let info = &self.infos[hit.rule];
         let first = hit.events.first();
         let path = first.map(|e| path_of(e.source)).unwrap_or_default();
         let location =
             Location { path, record_id: first.and_then(|e| e.record_id), ..Location::default() };
-        let mut f = base_finding(self, info, location);
+        let mut f = base_finding(self, hit.rule, location);
         f.time = hit.first;
         let group: Vec<String> = hit.group.iter().map(|(k, v)| format!("{k}={v}")).collect();
         f.evidence.push(Evidence::Fact {

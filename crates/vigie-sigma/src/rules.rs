@@ -112,6 +112,9 @@ pub struct SigmaRules {
     pub(crate) sets: Vec<RuleSetStats>,
     /// Whole-line prefilter for text logs, built on first use.
     pub(crate) line_filter: OnceLock<LineFilter>,
+    /// One rule reference per rule, made on its first finding and shared by
+    /// all of them.
+    pub(crate) rule_refs: Vec<OnceLock<std::sync::Arc<vigie_model::RuleRef>>>,
 }
 
 impl SigmaRules {
