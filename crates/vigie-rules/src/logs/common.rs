@@ -113,6 +113,12 @@ pub(crate) fn ok_status(s: Option<u16>) -> bool {
     matches!(s, Some(200..=299))
 }
 
+/// Stage and severity of an attack request by its outcome: exploitation
+/// (high) when the server answered as if it worked, else an attempt (medium).
+pub(crate) fn attempt_or_exploitation(worked: bool) -> (Stage, Severity) {
+    if worked { (Stage::Exploitation, Severity::High) } else { (Stage::Attempt, Severity::Medium) }
+}
+
 /// ASCII case-insensitive `contains`: SIMD search for the first byte (both
 /// cases), then a comparison of the rest.
 pub(crate) fn icontains(hay: &str, needle: &str) -> bool {

@@ -25,7 +25,10 @@
 //! ## References
 //! microsoft/CSS-Exchange#310; `reference/exchange-indicators.md` §3.4 A, HP-02.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, istarts, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, istarts, ok_status,
+    status,
+};
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
@@ -56,11 +59,7 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
         return;
     }
     let st = status(ctx.event);
-    let (stage, sev) = if matches!(st, Some(200..=299)) {
-        (Stage::Exploitation, Severity::High)
-    } else {
-        (Stage::Attempt, Severity::Medium)
-    };
+    let (stage, sev) = attempt_or_exploitation(ok_status(st));
     let title = format!(
         "ProxyLogon back-end cookie towards {}",
         &rest[..rest.rfind('~').unwrap_or(rest.len())]

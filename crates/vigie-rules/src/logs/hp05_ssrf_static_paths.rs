@@ -26,7 +26,10 @@
 //! ## References
 //! Volexity and Microsoft ProxyLogon write-ups; `reference/exchange-indicators.md` §3.4 A, HP-05.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, icontains, istarts, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, icontains, istarts,
+    ok_status, status,
+};
 use super::hp01_ssrf_anchor_mailbox::ssrf_target;
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
@@ -79,11 +82,7 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
         return;
     }
     let st = status(ctx.event);
-    let (stage, sev) = if matches!(st, Some(200..=299)) {
-        (Stage::Exploitation, Severity::High)
-    } else {
-        (Stage::Attempt, Severity::Medium)
-    };
+    let (stage, sev) = attempt_or_exploitation(ok_status(st));
     out.push(finding(
         rule,
         ctx,

@@ -26,7 +26,9 @@
 //! ## References
 //! Microsoft HAFNIUM blog (2021-03-02), Volexity; `reference/exchange-indicators.md` §3.4 B, IIS-01.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, istarts, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, istarts, status,
+};
 use super::hp05_ssrf_static_paths::carrier_path;
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
@@ -56,10 +58,7 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
     if !(carrier_path(&stem) || istarts(&stem, "/owa/auth/Current/")) {
         return;
     }
-    let (stage, sev) = match status(ev) {
-        Some(200 | 301 | 302) => (Stage::Exploitation, Severity::High),
-        _ => (Stage::Attempt, Severity::Medium),
-    };
+    let (stage, sev) = attempt_or_exploitation(matches!(status(ev), Some(200 | 301 | 302)));
     out.push(finding(
         rule,
         ctx,

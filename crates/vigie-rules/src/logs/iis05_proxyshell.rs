@@ -28,7 +28,9 @@
 //! ## References
 //! Orange Tsai, Black Hat 2021; `reference/exchange-indicators.md` §3.4 B, IIS-05.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, icontains, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, icontains, status,
+};
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
@@ -67,10 +69,7 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
     if !proxyshell_shape(&uri) {
         return;
     }
-    let (stage, sev) = match status(ev) {
-        Some(200 | 302) => (Stage::Exploitation, Severity::High),
-        _ => (Stage::Attempt, Severity::Medium),
-    };
+    let (stage, sev) = attempt_or_exploitation(matches!(status(ev), Some(200 | 302)));
     out.push(finding(
         rule,
         ctx,

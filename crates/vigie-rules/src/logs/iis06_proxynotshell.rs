@@ -30,7 +30,9 @@
 //! ## References
 //! Microsoft MSRC guidance for CVE-2022-41040 (Sept/Oct 2022); `reference/exchange-indicators.md` §3.4 B, IIS-06.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, icontains, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, icontains, status,
+};
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
@@ -61,11 +63,10 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
         return;
     }
     let st = status(ev);
-    let (stage, sev) = match st {
-        Some(401 | 404 | 444) => return,
-        Some(200) => (Stage::Exploitation, Severity::High),
-        _ => (Stage::Attempt, Severity::Medium),
-    };
+    if matches!(st, Some(401 | 404 | 444)) {
+        return;
+    }
+    let (stage, sev) = attempt_or_exploitation(st == Some(200));
     out.push(finding(
         rule,
         ctx,

@@ -25,7 +25,10 @@
 //! ## References
 //! CrowdStrike OWASSRF report (Dec 2022); `reference/exchange-indicators.md` §3.4 B, IIS-07.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, finding, icontains, istarts, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, icontains, istarts,
+    status,
+};
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
@@ -60,10 +63,7 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
     if !(mailbox.contains('@') || icontains(mailbox, "%40")) || !istarts(rest, "powershell") {
         return;
     }
-    let (stage, sev) = match status(ev) {
-        Some(200) => (Stage::Exploitation, Severity::High),
-        _ => (Stage::Attempt, Severity::Medium),
-    };
+    let (stage, sev) = attempt_or_exploitation(status(ev) == Some(200));
     out.push(finding(
         rule,
         ctx,
