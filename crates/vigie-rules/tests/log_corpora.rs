@@ -6,21 +6,13 @@
 
 use std::path::{Path, PathBuf};
 use vigie_model::{Evidence, Finding, Stage};
-use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules};
-use vigie_source::{LogFormat, LogItem, LogReader};
+use vigie_rules::logs::LogKind;
+use vigie_source::{LogFormat, LogReader};
+
+mod common;
 
 fn corpora() -> Option<PathBuf> {
-    let dir = std::env::var_os("VIGIE_CORPORA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpora"));
-    if dir.join("weblogs").is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("corpora not found at {} (set VIGIE_CORPORA)", dir.display());
-    }
-    eprintln!("SKIPPED: corpora not found at {} (set VIGIE_CORPORA)", dir.display());
-    None
+    vigie_testkit::corpora("weblogs")
 }
 
 struct Run {
@@ -31,29 +23,11 @@ struct Run {
 }
 
 fn run(path: &Path) -> Run {
-    let rules = LogRules::new();
     let mut reader = LogReader::open(path).expect("open log").expect("a text log");
     let format = reader.format();
     let kind = if format == LogFormat::ExchangeCsv { LogKind::Exchange } else { LogKind::Web };
-    let mut state = FileState::default();
-    let shown = path.display().to_string();
-    let (mut findings, mut records, mut bad) = (Vec::new(), 0, Vec::new());
-    while let Some(item) = reader.next_item().expect("read log") {
-        match item {
-            LogItem::Record(rec) => {
-                records += 1;
-                let ctx = LineCtx {
-                    event: &rec,
-                    raw: rec.raw(),
-                    path: &shown,
-                    line: rec.line_no(),
-                    kind,
-                };
-                rules.check(&ctx, &mut state, &mut findings);
-            }
-            LogItem::Bad(b) => bad.push(b.line),
-        }
-    }
+    let common::Run { findings, records, bad } =
+        common::run_rules(&mut reader, kind, &path.display().to_string());
     Run { findings, records, bad, format }
 }
 

@@ -3,8 +3,10 @@
 
 use std::io::Cursor;
 use vigie_model::{Finding, Stage};
-use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules};
-use vigie_source::{LogFormat, LogItem, LogReader};
+use vigie_rules::logs::LogKind;
+use vigie_source::{LogFormat, LogReader};
+
+mod common;
 
 const HEADER: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n#Date: 2021-03-01 00:00:00\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n";
 
@@ -189,27 +191,10 @@ fn generate(n: usize) -> String {
 }
 
 fn run(text: String) -> (Vec<Finding>, u64) {
-    let rules = LogRules::new();
     let mut reader = LogReader::new(Box::new(Cursor::new(text.into_bytes())), LogFormat::W3c);
-    let mut state = FileState::default();
-    let (mut findings, mut records) = (Vec::new(), 0);
-    while let Some(item) = reader.next_item().expect("in-memory read") {
-        match item {
-            LogItem::Record(rec) => {
-                records += 1;
-                let ctx = LineCtx {
-                    event: &rec,
-                    raw: rec.raw(),
-                    path: "mixed.log",
-                    line: rec.line_no(),
-                    kind: LogKind::Web,
-                };
-                rules.check(&ctx, &mut state, &mut findings);
-            }
-            LogItem::Bad(b) => panic!("bad line {}: {}", b.line, b.reason),
-        }
-    }
-    (findings, records)
+    let run = common::run_rules(&mut reader, LogKind::Web, "mixed.log");
+    assert!(run.bad.is_empty(), "bad lines: {:?}", run.bad);
+    (run.findings, run.records)
 }
 
 #[test]

@@ -3,6 +3,7 @@
 //! - [`corpora`]: the shared corpora folder (`$VIGIE_CORPORA`, else
 //!   `../shared/corpora` beside the checkout), or `None` with a message when
 //!   it is absent, and a panic under `CI=true` (CI must never skip silently).
+//! - [`builtin_yara_sources`]: the built-in YARA pack read from disk.
 //! - [`vm_hwm_kib`]: this process's peak resident memory, for benchmarks that
 //!   run each mode in a child process.
 //!
@@ -40,6 +41,27 @@ pub fn absent(what: &str) {
         panic!("{what}: required under CI=true");
     }
     eprintln!("SKIPPED: {what}");
+}
+
+/// The built-in YARA pack as `(file name, source)`, sorted, read from
+/// `crates/vigie-rules/rules/yara` at run time (the files
+/// `vigie_rules::yara_pack` embeds), so a rule edit needs no rebuild.
+pub fn builtin_yara_sources() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-rules/rules/yara");
+    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("built-in pack folder {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yar"))
+        .map(|p| {
+            let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let text = std::fs::read_to_string(&p)
+                .unwrap_or_else(|e| panic!("rule file {}: {e}", p.display()));
+            (name, text)
+        })
+        .collect();
+    out.sort();
+    out
 }
 
 /// Peak resident set size of this process in KiB (`VmHWM` in

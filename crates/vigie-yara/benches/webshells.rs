@@ -15,24 +15,8 @@ fn corpora() -> Option<PathBuf> {
     vigie_testkit::corpora("webshells/MANIFEST.tsv")
 }
 
-fn builtin_sources() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-rules/rules/yara");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .expect("built-in pack folder")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yar"))
-        .map(|p| {
-            let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&p).expect("read"))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 fn load(corpora: &Path, cache: Option<PathBuf>) -> YaraRules {
-    let src = builtin_sources();
+    let src = vigie_testkit::builtin_yara_sources();
     let refs: Vec<(&str, &str)> = src.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
     let mut c = YaraCompiler::new();
     c.cache_dir(cache).add_builtin(&refs);

@@ -18,19 +18,7 @@ pub fn absent(what: &str) {
 /// The built-in pack, read from `crates/vigie-rules/rules/yara` (the same
 /// files `vigie_rules::yara_pack` embeds).
 pub fn builtin_sources() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-rules/rules/yara");
-    let mut out: Vec<(String, String)> = std::fs::read_dir(&dir)
-        .expect("built-in pack folder")
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "yar"))
-        .map(|p| {
-            let name = p.file_name().expect("name").to_string_lossy().into_owned();
-            (name, std::fs::read_to_string(&p).expect("read rule file"))
-        })
-        .collect();
-    out.sort();
-    out
+    vigie_testkit::builtin_yara_sources()
 }
 
 /// A compiler with the built-in pack and no cache.
