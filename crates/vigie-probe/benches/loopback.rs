@@ -1,6 +1,8 @@
 //! Loopback benchmark: 1,000 targets (one plain-HTTP listener per target on
-//! 127.0.0.1) answering like a plain IIS. Each target costs 3 connections
-//! (port check, GET /owa/auth/logon.aspx, GET /owa/).
+//! 127.0.0.1). Nine in ten answer like a plain IIS (3 connections each: port
+//! check, `GET /owa/auth/logon.aspx`, `GET /owa/`); one in ten answers like
+//! Exchange 2016 CU23 Nov22SU (`X-OWA-Version: 15.1.2507.16`), so the whole
+//! ladder runs on it (ECP, export tool, the three behavioural checks).
 //!
 //! Modes, each in a child process so its peak RSS (VmHWM) is its own:
 //! - `floor`: rate 100,000/s — what the machine does unthrottled.
@@ -14,9 +16,24 @@ use vigie_probe::{Check, ProbeConfig, parse_all, probe};
 
 const TARGETS: usize = 1000;
 
+/// What a target answers: Exchange on the login page (every 10th target),
+/// else a plain IIS 404.
+fn answer(exchange: bool, head: &[u8]) -> &'static [u8] {
+    let line = head.split(|b| *b == b'\r').next().unwrap_or(b"");
+    let logon = line.starts_with(b"GET /owa/auth/logon.aspx ");
+    if exchange && logon {
+        b"HTTP/1.1 200 OK\r\nServer: Microsoft-IIS/10.0\r\nX-OWA-Version: 15.1.2507.16\r\nX-FEServer: EX01\r\nContent-Type: text/html\r\nContent-Length: 28\r\nConnection: close\r\n\r\n<html><title>Outlook</title>"
+    } else if exchange && line.starts_with(b"GET /autodiscover/autodiscover.json?@test.com") {
+        b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    } else {
+        b"HTTP/1.1 404 Not Found\r\nServer: Microsoft-IIS/10.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    }
+}
+
 async fn serve() -> Vec<u16> {
     let mut ports = Vec::with_capacity(TARGETS);
-    for _ in 0..TARGETS {
+    for i in 0..TARGETS {
+        let exchange = i % 10 == 0;
         let l = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
             .expect("bind (raise `ulimit -n` above 4096)");
@@ -33,9 +50,7 @@ async fn serve() -> Vec<u16> {
                             Ok(n) => seen.extend_from_slice(&buf[..n]),
                         }
                     }
-                    let _ = s
-                        .write_all(b"HTTP/1.1 404 Not Found\r\nServer: Microsoft-IIS/10.0\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                        .await;
+                    let _ = s.write_all(answer(exchange, &seen)).await;
                 });
             }
         });
@@ -54,7 +69,7 @@ fn child(rate: f64) {
         cfg.net.rate = rate;
         cfg.net.concurrency = 64;
         cfg.net.timeout = Duration::from_secs(5);
-        cfg.checks = vec![Check::Ports, Check::ExchangeOwa];
+        cfg.checks = Check::ALL.to_vec();
         let t = Instant::now();
         let run = probe(&cfg, parsed.targets).await.expect("probe");
         let secs = t.elapsed().as_secs_f64();
@@ -65,6 +80,9 @@ fn child(rate: f64) {
                 h.error.is_some() || h.exchange.as_ref().is_some_and(|x| !x.errors.is_empty())
             })
             .count();
+        let exchange =
+            run.hosts.iter().filter(|h| h.exchange.as_ref().is_some_and(|x| x.present)).count();
+        assert_eq!(exchange, TARGETS / 10, "every 10th target is recognised as Exchange");
         println!("RESULT {secs:.3} {} {failed} {}", run.sent.len(), vigie_testkit::vm_hwm_kib());
     });
 }
@@ -96,7 +114,9 @@ fn main() {
         }
         return;
     }
-    println!("vigie-probe loopback bench: {TARGETS} targets, 3 connections each");
+    println!(
+        "vigie-probe loopback bench: {TARGETS} targets (90% plain IIS, 10% Exchange 2016 CU23 Nov22SU), all checks"
+    );
     let (fs, fn_, ff, frss) = run_child("floor");
     println!(
         "floor   (rate 100000/s): {fs:7.2} s  {fn_} connections  {:8.0} conn/s  failures {ff}  peak RSS {:.1} MiB",

@@ -156,3 +156,23 @@ fn cu_only_builds_are_not_confirmed() {
     assert_eq!(pl.state, CveState::Fixed);
     assert!(id.label().contains("update level unknown"));
 }
+
+#[test]
+fn exchange_2010_sp3_rollups_are_all_known() {
+    let t = table();
+    let rus: Vec<&BuildRow> = t.rows.iter().filter(|r| r.product == "2010").collect();
+    // SP3 and RU1-RU32 (RU8 v2 replaces the recalled RU8 v1).
+    assert_eq!(rus.len(), 33, "{rus:?}");
+    let id = t.identify(b("14.3.389.1"), true);
+    assert_eq!(id.label(), "Exchange Server 2010 SP3 RU20");
+    let v = t.assess(b("14.3.389.1"), &id);
+    let state = |cve: &str| v.iter().find(|x| x.cve.cve == cve).map(|x| x.state.clone());
+    // RU20 (2018) predates PrivExchange's fix (RU26), CVE-2020-0688 (RU30),
+    // CVE-2020-17144 (RU31) and the UM deserialisation fix (RU32).
+    for cve in ["CVE-2018-8581", "CVE-2020-0688", "CVE-2020-17144", "CVE-2021-26857"] {
+        assert_eq!(state(cve), Some(CveState::Vulnerable), "{cve}");
+    }
+    let id = t.identify(b("14.3.513.0"), true);
+    let v = t.assess(b("14.3.513.0"), &id);
+    assert!(v.iter().all(|x| matches!(x.state, CveState::Fixed | CveState::NotAffected)), "{v:?}");
+}

@@ -29,6 +29,9 @@ pub mod paths {
     pub const PROXYSHELL: &str = "/autodiscover/autodiscover.json?@test.com/owa/?&Email=autodiscover/autodiscover.json%3F@test.com";
     /// ProxyNotShell (CVE-2022-41040) pattern that the Microsoft mitigation blocks.
     pub const PROXYNOTSHELL: &str = "/autodiscover/autodiscover.json?a@foo.var/owa/?&Email=autodiscover/autodiscover.json?a@foo.var&Protocol=XYZ&FooProtocol=Powershell";
+    /// Every path vigie may request, in ladder order. Nothing else is ever sent.
+    pub const ALL: [&str; 7] =
+        [OWA_LOGON, OWA_ROOT, ECP_ROOT, EXPORT_TOOL, PROXYLOGON, PROXYSHELL, PROXYNOTSHELL];
 }
 
 /// Outcome of a behavioural check.

@@ -263,6 +263,34 @@ mod tests {
     }
 
     #[test]
+    fn embedded_extract_matches_the_catalog_and_the_cve_table() {
+        let k = KevCatalog::embedded().expect("embedded KEV parses");
+        assert_eq!(k.catalog_version, "2025.02.05");
+        assert_eq!(k.entries.len(), 17);
+        // Values copied from the catalog rows (cisagov/kev-data, 2025-02-05).
+        let e = k.get("CVE-2018-8581").expect("PrivExchange is in KEV");
+        assert_eq!((e.date_added.as_str(), e.due_date.as_str()), ("2022-03-03", "2022-03-17"));
+        let e = k.get("CVE-2021-31196").expect("CVE-2021-31196 is in KEV");
+        assert_eq!((e.date_added.as_str(), e.due_date.as_str()), ("2024-08-21", "2024-09-11"));
+        let e = k.get("CVE-2022-41040").expect("ProxyNotShell is in KEV");
+        assert_eq!((e.date_added.as_str(), e.due_date.as_str()), ("2022-09-30", "2022-10-21"));
+        let e = k.get("CVE-2024-21410").expect("CVE-2024-21410 is in KEV");
+        assert_eq!(e.known_ransomware_campaign_use.as_deref(), Some("Unknown"));
+        assert!(e.required_action.starts_with("Apply mitigations per vendor instructions"));
+        assert!(
+            k.entries.iter().all(|e| !e.notes.as_deref().unwrap_or("").contains("vigie")),
+            "no entry may carry a note of ours: every field comes from the catalog"
+        );
+        // Every CVE of the build table is KEV-listed and every KEV entry is in the table.
+        let table = crate::BuildTable::embedded().expect("build table parses");
+        let in_table: std::collections::BTreeSet<&str> =
+            table.cves.iter().map(|c| c.cve.as_str()).collect();
+        let in_kev: std::collections::BTreeSet<&str> =
+            k.entries.iter().map(|e| e.cve_id.as_str()).collect();
+        assert_eq!(in_table, in_kev);
+    }
+
+    #[test]
     fn cve_ids_are_checked() {
         assert!(valid_cve("CVE-2021-26855"));
         assert!(!valid_cve("CVE-21-26855"));

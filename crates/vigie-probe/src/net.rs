@@ -1,7 +1,7 @@
 //! The only place vigie touches the network: bounded, rate-limited TCP
 //! connects, TLS handshakes that record the certificate, banner reads and
-//! body-less GET/HEAD requests. Nothing else can be sent: the request type
-//! has no body and the method type has only `GET` and `HEAD`.
+//! body-less GET requests. Nothing else can be sent: the request type has
+//! no body and the method type has only `GET`.
 
 use crate::tls::{CertFacts, client_config};
 use bytes::Bytes;
@@ -144,7 +144,7 @@ impl Endpoint {
 /// One request as sent, for the audit trail.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SentRequest {
-    /// `GET`, `HEAD`, `CONNECT` (TCP connect), `TLS` (handshake only).
+    /// `GET`, `CONNECT` (TCP connect), `TLS` (handshake only).
     pub kind: String,
     /// URL or `host:port`.
     pub target: String,
@@ -314,7 +314,7 @@ impl Net {
         Ok((banner, cert))
     }
 
-    /// Send one body-less GET or HEAD and read a bounded response. Never
+    /// Send one body-less GET and read a bounded response. Never
     /// follows redirects.
     pub(crate) async fn http(
         &self,

@@ -215,11 +215,15 @@ fn exchange_items(
             .with_remediation("Run `vigie scan` on the server, or read ExSetup.exe's file version there, to know the exact build.");
         f.evidence.extend(x.presence.iter().cloned());
         out.push(f);
-        active_findings(host, x, None, out);
+        active_findings(host, x, None, kev, out);
         return;
     };
     let id = table.identify(src.build, src.full);
     details.insert("build_source".into(), src.method.into());
+    // A full build (header, manifest) is read as the server states it; an OWA
+    // resource path only shows the cumulative update: likely, not confirmed.
+    let conf = if src.full { Confidence::Confirmed } else { Confidence::Likely };
+    details.insert("build_confidence".into(), conf.as_str().into());
     if let Some(cu) = &id.cu {
         details.insert("cu".into(), cu.clone());
     }
@@ -247,7 +251,7 @@ fn exchange_items(
     }
     let verdicts = table.assess(src.build, &id);
     cve_findings(host, x, src, &id, &verdicts, table, kev, out);
-    active_findings(host, x, Some(&verdicts), out);
+    active_findings(host, x, Some(&verdicts), kev, out);
 }
 
 fn eol_finding(
@@ -369,16 +373,18 @@ fn cve_findings(
                 f.severity = f.severity.min(Severity::High);
             }
         }
-        kev_evidence(&mut f, &vs, kev);
         f.remediation = remediation(fixed, never, id, table, unless);
+        kev_evidence(&mut f, &vs, kev);
         out.push(f);
     }
 }
 
 fn kev_evidence(f: &mut Finding, vs: &[&CveVerdict], kev: &KevCatalog) {
+    let mut due: Option<&str> = None;
     for v in vs {
         if let Some(e) = kev.get(&v.cve.cve) {
             f.kev = true;
+            due = Some(due.map_or(e.due_date.as_str(), |d| d.min(e.due_date.as_str())));
             let ransom = e.known_ransomware_campaign_use.as_deref().unwrap_or("Unknown");
             f.evidence.push(fact(
                 &format!("CISA KEV {}", e.cve_id),
@@ -390,6 +396,21 @@ fn kev_evidence(f: &mut Finding, vs: &[&CveVerdict], kev: &KevCatalog) {
         } else if v.cve.kev {
             f.kev = true;
         }
+    }
+    if f.kev {
+        f.evidence.push(fact(
+            "CISA KEV data",
+            format!(
+                "catalog {} released {} ({})",
+                kev.catalog_version, kev.date_released, kev.origin
+            ),
+        ));
+    }
+    if let Some(d) = due {
+        f.remediation.push_str(&format!(
+            " CISA's KEV catalog {} lists this as exploited in the wild; US federal agencies had to fix it by {d}.",
+            kev.catalog_version
+        ));
     }
 }
 
@@ -442,6 +463,7 @@ fn active_findings(
     host: &str,
     x: &ExchangeObservation,
     verdicts: Option<&[CveVerdict]>,
+    kev: &KevCatalog,
     out: &mut Vec<Finding>,
 ) {
     let build_fixed = |cve: &str| {
@@ -479,6 +501,19 @@ fn active_findings(
         f.description = Some(a.detail.clone());
         f.evidence.push(fact("check", format!("{} ({})", a.check.id(), a.check.safety())));
         f.evidence.push(a.evidence.clone());
+        if let Some(e) = f.cves.first().and_then(|c| kev.get(c)) {
+            f.evidence.push(fact(
+                &format!("CISA KEV {}", e.cve_id),
+                format!("added {}, due {}", e.date_added, e.due_date),
+            ));
+        }
+        f.evidence.push(fact(
+            "CISA KEV data",
+            format!(
+                "catalog {} released {} ({})",
+                kev.catalog_version, kev.date_released, kev.origin
+            ),
+        ));
         out.push(f);
     }
 }

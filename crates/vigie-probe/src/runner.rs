@@ -292,6 +292,7 @@ pub fn to_result(
         }
         crate::report::host_findings(h, table, kev, &mut findings, &mut inv);
     }
+    r.coverage.warnings.push(data_dates(table, kev));
     r.coverage.warnings.push(format!(
         "probe: {} target(s), {} probed, {} not reachable by name; {} connection(s) or request(s) sent",
         run.hosts.len(),
@@ -306,6 +307,19 @@ pub fn to_result(
     r.finished = chrono::Utc::now();
     r.finalize();
     r
+}
+
+/// The line that states which data the verdicts rest on, shown in every
+/// report (coverage) next to `provenance.kev` and `provenance.build_table`.
+fn data_dates(table: &BuildTable, kev: &KevCatalog) -> String {
+    format!(
+        "data: CISA KEV catalog {} (released {}, {}, {} entries); Exchange build table of {}",
+        kev.catalog_version,
+        kev.date_released,
+        kev.origin,
+        kev.entries.len(),
+        table.table_date
+    )
 }
 
 /// [`probe`] on a runtime of its own, for callers that are not async (the CLI).

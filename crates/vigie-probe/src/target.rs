@@ -164,6 +164,19 @@ fn parse_authority(input: &str, a: &str) -> Result<Target, TargetError> {
     })
 }
 
+/// `16777216` → `16,777,216`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), TargetError> {
     let net: IpNet = input
         .parse()
@@ -174,7 +187,8 @@ fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), T
         return Err(err(
             input,
             format!(
-                "{size} addresses is more than the /16 (65,536) allowed by default — narrow the range or pass --allow-large"
+                "{} addresses is more than the /16 (65,536) allowed by default — narrow the range or pass --allow-large",
+                thousands(size)
             ),
         ));
     }
@@ -182,7 +196,8 @@ fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), T
         return Err(err(
             input,
             format!(
-                "{size} addresses is more than vigie will probe in one run (at most 1,048,576, a /12)"
+                "{} addresses is more than vigie will probe in one run (at most 1,048,576, a /12)",
+                thousands(size)
             ),
         ));
     }

@@ -7,7 +7,9 @@ mod common;
 use common::{Profile, Rude, assert_only_documented, start_https, start_rude};
 use std::time::Duration;
 use vigie_model::{Confidence, Evidence, Finding, ScanResult, Severity, Stage};
-use vigie_probe::{BuildTable, KevCatalog, ProbeConfig, Target, parse_all, probe, to_result};
+use vigie_probe::{
+    BuildTable, KevCatalog, ProbeConfig, SentRequest, Target, parse_all, probe, to_result,
+};
 
 fn config(timeout_ms: u64) -> ProbeConfig {
     let mut c = ProbeConfig::default();
@@ -22,11 +24,12 @@ fn targets(urls: &[String]) -> Vec<Target> {
     p.targets
 }
 
-async fn run(urls: &[String], cfg: &ProbeConfig) -> ScanResult {
+async fn run(urls: &[String], cfg: &ProbeConfig) -> (ScanResult, Vec<SentRequest>) {
     let run = probe(cfg, targets(urls)).await.expect("probe runs");
     let table = BuildTable::embedded().expect("table");
     let kev = KevCatalog::embedded().expect("kev");
-    to_result(&run, table, &kev, urls, vec!["vigie".into(), "probe".into()])
+    let r = to_result(&run, table, &kev, urls, vec!["vigie".into(), "probe".into()]);
+    (r, run.sent)
 }
 
 fn by_rule<'a>(r: &'a ScanResult, prefix: &str) -> Vec<&'a Finding> {
@@ -44,12 +47,13 @@ fn fact<'a>(f: &'a Finding, name: &str) -> Option<&'a str> {
 async fn exchange_2013_cu23_before_march_2021() {
     let (addr, log) = start_https(Some(Profile::ex2013_cu23_pre_mar21()), "127.0.0.1").await;
     let url = format!("https://{addr}");
-    let r = run(std::slice::from_ref(&url), &config(3000)).await;
+    let (r, sent) = run(std::slice::from_ref(&url), &config(3000)).await;
     // Build from the export tool manifest: confirmed.
     let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
     assert_eq!(inv.version.as_deref(), Some("15.0.1497.10"));
     assert_eq!(inv.name, "Exchange Server 2013 CU23 Dec20SU");
     assert_eq!(inv.details.get("build_source").map(String::as_str), Some("export tool manifest"));
+    assert_eq!(inv.details.get("build_confidence").map(String::as_str), Some("confirmed"));
     let pl = by_rule(&r, "VG-PRB011-CVE-2021-26855");
     assert_eq!(pl.len(), 1, "{:#?}", r.findings);
     let pl = pl[0];
@@ -84,13 +88,25 @@ async fn exchange_2013_cu23_before_march_2021() {
     assert!(r.inventory.iter().any(|i| i.kind == "tls-certificate"
         && i.details.get("self_signed").map(String::as_str) == Some("true")));
     assert_eq!(r.provenance.kev.as_ref().map(|k| k.origin.as_str()), Some("embedded"));
-    assert_only_documented(&log);
+    // The KEV data date travels with the findings and the coverage, so every format shows it.
+    assert!(
+        fact(pl, "CISA KEV data")
+            .is_some_and(|v| v.starts_with("catalog 2025.02.05 released 2025-02-05")),
+        "{pl:#?}"
+    );
+    assert!(
+        pl.remediation.contains("KEV catalog 2025.02.05")
+            && pl.remediation.contains("by 2021-04-16")
+    );
+    assert!(r.coverage.warnings.iter().any(|w| w.starts_with("data: CISA KEV catalog 2025.02.05")));
+    assert!(fact(ssrf[0], "CISA KEV data").is_some(), "{:#?}", ssrf[0]);
+    assert_only_documented(&log, &sent);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exchange_2016_cu23_with_nov22su() {
     let (addr, log) = start_https(Some(Profile::ex2016_cu23_nov22()), "127.0.0.1").await;
-    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let (r, sent) = run(&[format!("https://{addr}")], &config(3000)).await;
     let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
     assert_eq!(inv.version.as_deref(), Some("15.1.2507.16"));
     assert_eq!(inv.details.get("build_source").map(String::as_str), Some("X-OWA-Version header"));
@@ -103,13 +119,13 @@ async fn exchange_2016_cu23_with_nov22su() {
     let eol = by_rule(&r, "VG-PRB010");
     assert_eq!(eol.len(), 1);
     assert!(eol[0].title.contains("2025-10-14"));
-    assert_only_documented(&log);
+    assert_only_documented(&log, &sent);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exchange_2019_cu12_april_2022() {
     let (addr, log) = start_https(Some(Profile::ex2019_cu12_apr22()), "127.0.0.1").await;
-    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let (r, sent) = run(&[format!("https://{addr}")], &config(3000)).await;
     let pns = by_rule(&r, "VG-PRB011-CVE-2022-41040");
     assert_eq!(pns.len(), 1, "{:#?}", r.findings);
     let pns = pns[0];
@@ -127,15 +143,16 @@ async fn exchange_2019_cu12_april_2022() {
     assert!(by_rule(&r, "VG-PRB011-CVE-2021-26855").is_empty());
     // The mitigation is not answering: corroborating finding.
     assert_eq!(by_rule(&r, "VG-PRB022").len(), 1);
-    assert_only_documented(&log);
+    assert_only_documented(&log, &sent);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cu_only_build_is_not_confirmed() {
     let (addr, log) = start_https(Some(Profile::ex2019_cu12_path_only()), "127.0.0.1").await;
-    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let (r, sent) = run(&[format!("https://{addr}")], &config(3000)).await;
     let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
     assert_eq!(inv.version.as_deref(), Some("15.2.1118 (CU level only)"));
+    assert_eq!(inv.details.get("build_confidence").map(String::as_str), Some("likely"));
     let maybe = by_rule(&r, "VG-PRB012-CVE-2022-41040");
     assert_eq!(maybe.len(), 1, "{:#?}", r.findings);
     assert_eq!(maybe[0].confidence, Confidence::Possible);
@@ -148,19 +165,19 @@ async fn cu_only_build_is_not_confirmed() {
         "{:#?}",
         r.findings
     );
-    assert_only_documented(&log);
+    assert_only_documented(&log, &sent);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_iis_is_not_exchange() {
     let (addr, log) = start_https(None, "127.0.0.1").await;
-    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let (r, sent) = run(&[format!("https://{addr}")], &config(3000)).await;
     assert!(r.inventory.iter().all(|i| i.kind != "exchange"));
     assert!(r.findings.iter().all(|f| f.cves.is_empty()), "{:#?}", r.findings);
     // Only the fingerprint requests, never the behavioural checks.
     let uris: Vec<String> = log.lock().expect("log").iter().map(|l| l.uri.clone()).collect();
     assert_eq!(uris, ["/owa/auth/logon.aspx", "/owa/"]);
-    assert_only_documented(&log);
+    assert_only_documented(&log, &sent);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -196,7 +213,7 @@ async fn misbehaving_servers_are_reported_not_fatal() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proxynotshell_by_build_with_mitigation_answering() {
     let (addr, log) = start_https(Some(Profile::ex2016_cu23_oct22_mitigated()), "127.0.0.1").await;
-    let r = run(&[format!("https://{addr}")], &config(3000)).await;
+    let (r, sent) = run(&[format!("https://{addr}")], &config(3000)).await;
     let pns = by_rule(&r, "VG-PRB011-CVE-2022-41040");
     assert_eq!(pns.len(), 1, "{:#?}", r.findings);
     let pns = pns[0];
@@ -212,5 +229,20 @@ async fn proxynotshell_by_build_with_mitigation_answering() {
         pns.remediation
     );
     assert!(by_rule(&r, "VG-PRB022").is_empty(), "mitigated: no separate mitigation finding");
-    assert_only_documented(&log);
+    assert_only_documented(&log, &sent);
+}
+
+/// The request paths of the code and of the user documentation are the same
+/// strings: "documented requests" means exactly what docs/probe.md lists.
+#[test]
+fn every_request_path_is_listed_in_the_user_documentation() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/probe.md"))
+        .expect("docs/probe.md is readable");
+    for p in vigie_probe::paths::ALL {
+        assert!(doc.contains(&format!("GET {p}")), "docs/probe.md does not list `GET {p}`");
+    }
+    assert!(
+        doc.contains(vigie_probe::paths::PROXYLOGON_COOKIE),
+        "the ProxyLogon cookie is documented"
+    );
 }

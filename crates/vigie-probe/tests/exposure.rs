@@ -5,7 +5,7 @@ mod common;
 
 use common::{Rude, start_rude};
 use std::time::Duration;
-use vigie_model::{ProblemCode, Severity};
+use vigie_model::{ProblemCode, Severity, Stage};
 use vigie_probe::{
     BuildTable, Check, KevCatalog, PortState, ProbeConfig, parse_all, parse_ports, probe, to_result,
 };
@@ -18,26 +18,31 @@ fn config(timeout_ms: u64, ports: &str) -> ProbeConfig {
     c
 }
 
+/// A loopback port that accepts every connection and never writes.
+async fn accepting(ip: &str) -> u16 {
+    let l = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
+    let port = l.local_addr().expect("addr").port();
+    tokio::spawn(async move { while l.accept().await.is_ok() {} });
+    port
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_closed_and_banner_ports() {
     let ip = "127.0.0.1";
     let (smtp, _) = start_rude(Rude::SmtpBanner, ip).await;
-    // A port that accepts connections, named as RDP.
-    let rdp = tokio::net::TcpListener::bind((ip, 0)).await.expect("bind");
-    let rdp_port = rdp.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        loop {
-            if rdp.accept().await.is_err() {
-                return;
-            }
-        }
-    });
+    // Ports that accept connections, named as RDP, SMB and WinRM.
+    let rdp_port = accepting(ip).await;
+    let smb_port = accepting(ip).await;
+    let winrm_port = accepting(ip).await;
     // A closed port: bound, then released, so the kernel refuses connections.
     let closed_port = {
         let l = std::net::TcpListener::bind((ip, 0)).expect("bind");
         l.local_addr().expect("addr").port()
     };
-    let spec = format!("{}/smtp,{rdp_port}/rdp,{closed_port}", smtp.port());
+    let spec = format!(
+        "{}/smtp,{rdp_port}/rdp,{smb_port}/smb,{winrm_port}/winrm-http,{closed_port}",
+        smtp.port()
+    );
     let cfg = config(2000, &spec);
     let (parsed, errors) = parse_all(&[ip.to_string()], &[], false);
     assert!(errors.is_empty());
@@ -66,6 +71,16 @@ async fn open_closed_and_banner_ports() {
     assert_eq!(rdp_f.len(), 1);
     assert_eq!(rdp_f[0].severity, Severity::High);
     assert_eq!(rdp_f[0].location.path, format!("{ip}:{rdp_port}"));
+    // RDP, SMB and WinRM reachable are findings of stage exposure.
+    for (rule, port, sev) in
+        [("VG-PRB002", smb_port, Severity::High), ("VG-PRB003", winrm_port, Severity::Medium)]
+    {
+        let f: Vec<_> = r.findings.iter().filter(|f| f.rule.id == rule).collect();
+        assert_eq!(f.len(), 1, "{rule}: {:#?}", r.findings);
+        assert_eq!((f[0].severity, f[0].stage), (sev, Stage::Exposure), "{rule}");
+        assert_eq!(f[0].location.path, format!("{ip}:{port}"));
+    }
+    assert_eq!(rdp_f[0].stage, Stage::Exposure);
     let smtp_inv = r
         .inventory
         .iter()

@@ -407,22 +407,18 @@ pub async fn start_rude(kind: Rude, ip: &str) -> (SocketAddr, Arc<Mutex<u64>>) {
     (addr, seen)
 }
 
-/// Every request in the log is one of the documented ones, a GET or HEAD,
-/// and carries no body.
-pub fn assert_only_documented(log: &Log) {
-    let documented = [
-        vigie_probe::paths::OWA_LOGON,
-        vigie_probe::paths::OWA_ROOT,
-        vigie_probe::paths::ECP_ROOT,
-        vigie_probe::paths::EXPORT_TOOL,
-        vigie_probe::paths::PROXYLOGON,
-        vigie_probe::paths::PROXYSHELL,
-        vigie_probe::paths::PROXYNOTSHELL,
-    ];
+/// Strict audit of one run against one server: every request the server saw
+/// is a `GET` of one of the documented paths (`paths::ALL`, listed verbatim in
+/// docs/probe.md), without a body, naming vigie in its User-Agent, with the
+/// ProxyLogon cookie only on the ProxyLogon path; and the server saw exactly
+/// the `GET`s the probe says it sent (its own audit log), in the same order —
+/// nothing extra, nothing hidden.
+pub fn assert_only_documented(log: &Log, sent: &[vigie_probe::SentRequest]) {
+    let documented = vigie_probe::paths::ALL;
     let log = log.lock().expect("log");
     assert!(!log.is_empty(), "the server saw no request");
     for r in log.iter() {
-        assert!(r.method == "GET" || r.method == "HEAD", "non-GET/HEAD request: {r:?}");
+        assert_eq!(r.method, "GET", "only GET is ever sent: {r:?}");
         assert!(documented.contains(&r.uri.as_str()), "undocumented request: {r:?}");
         assert!(r.content_length.as_deref().is_none_or(|c| c == "0"), "request with a body: {r:?}");
         assert!(r.transfer_encoding.is_none(), "request with a body: {r:?}");
@@ -434,4 +430,17 @@ pub fn assert_only_documented(log: &Log) {
             assert!(r.cookie.is_none(), "cookie on a request that needs none: {r:?}");
         }
     }
+    for s in sent {
+        assert!(matches!(s.kind.as_str(), "GET" | "CONNECT" | "TLS"), "unexpected kind: {s:?}");
+    }
+    let client: Vec<String> = sent
+        .iter()
+        .filter(|s| s.kind == "GET")
+        .map(|s| {
+            let rest = s.target.split_once("://").map_or(s.target.as_str(), |(_, r)| r);
+            rest.find('/').map_or("/", |i| &rest[i..]).to_string()
+        })
+        .collect();
+    let server: Vec<String> = log.iter().map(|r| r.uri.clone()).collect();
+    assert_eq!(client, server, "the server saw exactly the GETs the probe logged");
 }
