@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{Profile, Rude, assert_only_documented, start_https, start_rude};
+use common::{
+    CertSpec, Profile, Rude, assert_only_documented, start_connect_proxy, start_https,
+    start_https_with, start_rude,
+};
 use std::time::Duration;
 use vigie_model::{Confidence, Evidence, Finding, ScanResult, Severity, Stage};
 use vigie_probe::{
@@ -245,4 +248,68 @@ fn every_request_path_is_listed_in_the_user_documentation() {
         doc.contains(vigie_probe::paths::PROXYLOGON_COOKIE),
         "the ProxyLogon cookie is documented"
     );
+}
+
+/// `--proxy`: every connection goes through `CONNECT` to the target (the
+/// proxy resolves the name, vigie does not), and the verdict is the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn through_a_connect_proxy() {
+    let (addr, log) = start_https(Some(Profile::ex2016_cu23_nov22()), "127.0.0.1").await;
+    let (proxy, proxy_log) = start_connect_proxy().await;
+    let mut cfg = config(3000);
+    cfg.net.proxy = Some(format!("http://{proxy}"));
+    let url = format!("https://localhost:{}", addr.port());
+    let (r, sent) = run(std::slice::from_ref(&url), &cfg).await;
+    let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
+    assert_eq!(inv.version.as_deref(), Some("15.1.2507.16"));
+    let lines = proxy_log.lock().expect("proxy log").clone();
+    let expected = format!("CONNECT localhost:{} HTTP/1.1", addr.port());
+    assert!(!lines.is_empty() && lines.iter().all(|l| *l == expected), "{lines:?}");
+    // One CONNECT per connection the probe opened (port check, TLS, each GET).
+    assert_eq!(lines.len(), sent.len(), "{sent:?}");
+    assert_only_documented(&log, &sent);
+}
+
+/// TLS certificate facts: expired, self-signed, not naming the host.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_certificate_for_another_name() {
+    let spec = CertSpec { names: vec!["mail.contoso.local".into()], validity: Some((2019, 2021)) };
+    let (addr, log) = start_https_with(None, "127.0.0.1", &spec).await;
+    let url = format!("https://localhost:{}", addr.port());
+    let (r, sent) = run(std::slice::from_ref(&url), &config(3000)).await;
+    let cert = r.inventory.iter().find(|i| i.kind == "tls-certificate").expect("certificate");
+    assert_eq!(cert.details.get("expired").map(String::as_str), Some("true"));
+    assert_eq!(cert.details.get("self_signed").map(String::as_str), Some("true"));
+    assert_eq!(cert.details.get("san").map(String::as_str), Some("mail.contoso.local"));
+    assert!(cert.details.get("not_after").is_some_and(|d| d.starts_with("2021-01-01")), "{cert:?}");
+    let f = by_rule(&r, "VG-PRB031");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!((f[0].severity, f[0].stage), (Severity::Medium, Stage::Exposure));
+    assert!(
+        f[0].title.contains("expired on 2021-01-01")
+            && f[0].title.contains("self-signed")
+            && f[0].title.contains("does not name localhost"),
+        "{}",
+        f[0].title
+    );
+    assert_only_documented(&log, &sent);
+}
+
+/// `--checks passive`: the build is still read and judged, but none of the
+/// safe-active requests reaches the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passive_checks_send_no_behavioural_request() {
+    let (addr, log) = start_https(Some(Profile::ex2013_cu23_pre_mar21()), "127.0.0.1").await;
+    let mut cfg = config(3000);
+    cfg.checks = vigie_probe::parse_checks("passive").expect("checks");
+    let (r, sent) = run(&[format!("https://{addr}")], &cfg).await;
+    assert_eq!(by_rule(&r, "VG-PRB011-CVE-2021-26855").len(), 1, "judged by build");
+    assert!(by_rule(&r, "VG-PRB02").is_empty(), "no behavioural finding");
+    let uris: Vec<String> = log.lock().expect("log").iter().map(|l| l.uri.clone()).collect();
+    use vigie_probe::paths::{PROXYLOGON, PROXYNOTSHELL, PROXYSHELL};
+    assert!(
+        uris.iter().all(|u| ![PROXYLOGON, PROXYSHELL, PROXYNOTSHELL].contains(&u.as_str())),
+        "{uris:?}"
+    );
+    assert_only_documented(&log, &sent);
 }

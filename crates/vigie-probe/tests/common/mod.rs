@@ -202,14 +202,34 @@ async fn handle(State(st): State<AppState>, req: Request) -> Response {
     }
 }
 
-/// A self-signed certificate for `localhost` / 127.0.0.1 and its key.
-fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
-    let ck =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_string(), "127.0.0.1".to_string()])
-            .expect("rcgen certificate");
-    let cert = ck.cert.der().clone();
+/// The server's certificate: self-signed, for these names, valid over
+/// `validity` (years as `(from, to)`; `None` = rcgen's default, valid now).
+#[derive(Clone, Debug)]
+pub struct CertSpec {
+    /// Subject alternative names.
+    pub names: Vec<String>,
+    /// First and last year of validity.
+    pub validity: Option<(i32, i32)>,
+}
+
+impl Default for CertSpec {
+    fn default() -> Self {
+        CertSpec { names: vec!["localhost".into(), "127.0.0.1".into()], validity: None }
+    }
+}
+
+/// A self-signed certificate per `spec`, and its key.
+fn tls_acceptor(spec: &CertSpec) -> tokio_rustls::TlsAcceptor {
+    let mut params = rcgen::CertificateParams::new(spec.names.clone()).expect("cert params");
+    if let Some((from, to)) = spec.validity {
+        params.not_before = rcgen::date_time_ymd(from, 1, 1);
+        params.not_after = rcgen::date_time_ymd(to, 1, 1);
+    }
+    let key_pair = rcgen::KeyPair::generate().expect("key pair");
+    let cert = params.self_signed(&key_pair).expect("self-signed certificate");
+    let cert = cert.der().clone();
     let key =
-        rustls::pki_types::PrivateKeyDer::try_from(ck.key_pair.serialize_der()).expect("key der");
+        rustls::pki_types::PrivateKeyDer::try_from(key_pair.serialize_der()).expect("key der");
     let cfg = rustls::ServerConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
     ))
@@ -225,12 +245,21 @@ fn tls_acceptor() -> tokio_rustls::TlsAcceptor {
 /// address and request log. A ProxyNotShell status of 0 aborts the connection
 /// (what the IIS rewrite rule of the mitigation does).
 pub async fn start_https(profile: Option<Profile>, ip: &str) -> (SocketAddr, Log) {
+    start_https_with(profile, ip, &CertSpec::default()).await
+}
+
+/// [`start_https`] with a certificate of one's own.
+pub async fn start_https_with(
+    profile: Option<Profile>,
+    ip: &str,
+    cert: &CertSpec,
+) -> (SocketAddr, Log) {
     let log: Log = Arc::default();
     let listener = TcpListener::bind((ip, 0)).await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = AppState { profile: profile.clone(), log: log.clone() };
     let app = Router::new().fallback(handle).with_state(state);
-    let acceptor = tls_acceptor();
+    let acceptor = tls_acceptor(cert);
     let abort_pns = profile.as_ref().is_some_and(|p| p.proxynotshell_status == 0);
     let log2 = log.clone();
     tokio::spawn(async move {
@@ -430,8 +459,15 @@ pub fn assert_only_documented(log: &Log, sent: &[vigie_probe::SentRequest]) {
             assert!(r.cookie.is_none(), "cookie on a request that needs none: {r:?}");
         }
     }
+    // Every connection went to the one target: no other host was contacted.
+    let authority = |t: &str| {
+        let rest = t.split_once("://").map_or(t, |(_, r)| r);
+        rest.split('/').next().unwrap_or(rest).to_string()
+    };
+    let first = sent.first().map(|s| authority(&s.target)).expect("the probe sent something");
     for s in sent {
         assert!(matches!(s.kind.as_str(), "GET" | "CONNECT" | "TLS"), "unexpected kind: {s:?}");
+        assert_eq!(authority(&s.target), first, "a connection to another host: {s:?}");
     }
     let client: Vec<String> = sent
         .iter()
@@ -443,4 +479,46 @@ pub fn assert_only_documented(log: &Log, sent: &[vigie_probe::SentRequest]) {
         .collect();
     let server: Vec<String> = log.iter().map(|r| r.uri.clone()).collect();
     assert_eq!(client, server, "the server saw exactly the GETs the probe logged");
+}
+
+/// A minimal HTTP `CONNECT` proxy on 127.0.0.1 that tunnels to the
+/// requested `host:port` (resolving the name itself) and logs each request
+/// line it received.
+pub async fn start_connect_proxy() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let seen2 = seen.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut client, _)) = listener.accept().await else { return };
+            let seen = seen2.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut b = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                    match client.read(&mut b).await {
+                        Ok(1) => head.push(b[0]),
+                        _ => return,
+                    }
+                }
+                let text = String::from_utf8_lossy(&head).into_owned();
+                let line = text.lines().next().unwrap_or("").to_string();
+                seen.lock().expect("proxy log").push(line.clone());
+                let mut parts = line.split_whitespace();
+                let (Some("CONNECT"), Some(auth)) = (parts.next(), parts.next()) else {
+                    let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n").await;
+                    return;
+                };
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(auth).await else {
+                    let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+                    return;
+                };
+                if client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await.is_ok() {
+                    let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+                }
+            });
+        }
+    });
+    (addr, seen)
 }

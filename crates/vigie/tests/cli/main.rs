@@ -3,4 +3,5 @@
 
 mod demo;
 mod hostile;
+mod probe;
 mod support;
