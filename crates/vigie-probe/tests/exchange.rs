@@ -82,6 +82,8 @@ async fn exchange_2013_cu23_before_march_2021() {
     assert_eq!(by_rule(&r, "VG-PRB011-CVE-2021-34473").len(), 1);
     assert_eq!(by_rule(&r, "VG-PRB011-CVE-2022-41040").len(), 1);
     assert_eq!(by_rule(&r, "VG-PRB010").len(), 1);
+    // The admin center answers: reachable from the network.
+    assert_eq!(by_rule(&r, "VG-PRB030").len(), 1);
     // Behavioural checks agree.
     let ssrf = by_rule(&r, "VG-PRB020");
     assert_eq!(ssrf.len(), 1);
@@ -310,6 +312,25 @@ async fn passive_checks_send_no_behavioural_request() {
     assert!(
         uris.iter().all(|u| ![PROXYLOGON, PROXYSHELL, PROXYNOTSHELL].contains(&u.as_str())),
         "{uris:?}"
+    );
+    assert_only_documented(&log, &sent);
+}
+
+/// Exchange recognised, build not visible: an informational finding that says
+/// how to learn the build, and no CVE verdict at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exchange_without_a_visible_build() {
+    let (addr, log) = start_https(Some(Profile::presence_only()), "127.0.0.1").await;
+    let (r, sent) = run(&[format!("https://{addr}")], &config(3000)).await;
+    let f = by_rule(&r, "VG-PRB013");
+    assert_eq!(f.len(), 1, "{:#?}", r.findings);
+    assert_eq!((f[0].severity, f[0].confidence), (Severity::Info, Confidence::Likely));
+    assert!(f[0].remediation.contains("vigie scan"), "{}", f[0].remediation);
+    assert!(r.findings.iter().all(|f| f.cves.is_empty()), "{:#?}", r.findings);
+    let inv = r.inventory.iter().find(|i| i.kind == "exchange").expect("exchange inventory");
+    assert_eq!(
+        (inv.name.as_str(), inv.version.as_deref()),
+        ("Microsoft Exchange (build not visible)", None)
     );
     assert_only_documented(&log, &sent);
 }

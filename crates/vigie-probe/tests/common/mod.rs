@@ -86,6 +86,17 @@ impl Profile {
             proxynotshell_status: 302,
         }
     }
+    /// An OWA login page that shows no build at all (no header, path or manifest).
+    pub fn presence_only() -> Self {
+        Profile {
+            header_build: None,
+            manifest_build: None,
+            path_build: None,
+            proxylogon_vulnerable: false,
+            proxyshell_status: 400,
+            proxynotshell_status: 0,
+        }
+    }
     /// Exchange 2019 CU12 showing only the OWA path (CU level).
     pub fn ex2019_cu12_path_only() -> Self {
         Profile { manifest_build: None, ..Profile::ex2019_cu12_apr22() }
@@ -99,7 +110,13 @@ struct AppState {
 }
 
 fn owa_page(p: &Profile) -> String {
-    let v = p.path_build.unwrap_or("15.0.0");
+    let Some(v) = p.path_build else {
+        // Some front ends (or reverse proxies) serve the login page without
+        // versioned resource paths: Exchange is recognisable, its build is not.
+        return "<!DOCTYPE html><html><head><title>Outlook</title></head>\
+                <body><form action=\"/owa/auth.owa\" method=\"POST\"></form></body></html>"
+            .to_string();
+    };
     format!(
         "<!DOCTYPE html><html><head><title>Outlook</title>\
          <link rel=\"shortcut icon\" href=\"/owa/auth/{v}/themes/resources/favicon.ico\" type=\"image/x-icon\">\
