@@ -46,7 +46,8 @@ pub use crate::coverage::{
 pub use crate::event::{Event, Value};
 pub use crate::finding::{Evidence, Finding, Location, RuleRef, RuleSource};
 pub use crate::result::{
-    Input, InputKind, InventoryItem, KevInfo, Provenance, SCHEMA_VERSION, ScanResult, Tool, Verdict,
+    Input, InputHash, InputKind, InventoryItem, KevInfo, Provenance, SCHEMA_VERSION, ScanResult,
+    Tool, Verdict,
 };
 pub use crate::severity::{Confidence, Severity, Stage};
 

@@ -66,6 +66,23 @@ pub struct Provenance {
     /// Exchange build table date, when used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_table: Option<String>,
+    /// SHA-256 of the inputs that are single files (a log, an event log, a
+    /// saved export), so an auditor can check they are the files that were
+    /// scanned. Files found inside input folders carry their hashes in the
+    /// findings' file evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_hashes: Vec<InputHash>,
+}
+
+/// The hash of one input file, for provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputHash {
+    /// The file as given on the command line.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 (lowercase hex).
+    pub sha256: String,
 }
 
 /// Something found about a host that is not a finding by itself (an Exchange
@@ -159,6 +176,7 @@ impl ScanResult {
         if self.provenance.build_table.is_none() {
             self.provenance.build_table = other.provenance.build_table;
         }
+        self.provenance.input_hashes.extend(other.provenance.input_hashes);
         self.finalize();
     }
 
@@ -199,14 +217,23 @@ impl Verdict<'_> {
             .max()
     }
 
-    /// The finding that drives the verdict (most serious, earliest).
+    /// The finding that drives the verdict: at the headline stage, the most
+    /// severe, then the most certain, then one that says when (a dated
+    /// finding, such as a web shell seen in use, tells the reader when it
+    /// happened), then the earliest.
     pub fn lead(&self) -> Option<&Finding> {
         let stage = self.headline_stage()?;
         self.result
             .findings
             .iter()
             .filter(|f| f.stage == stage && f.severity >= Severity::Medium)
-            .min_by(|a, b| b.severity.cmp(&a.severity).then(a.time.cmp(&b.time)))
+            .min_by(|a, b| {
+                b.severity
+                    .cmp(&a.severity)
+                    .then(b.confidence.cmp(&a.confidence))
+                    .then(b.time.is_some().cmp(&a.time.is_some()))
+                    .then(a.time.cmp(&b.time))
+            })
     }
 
     /// One plain sentence a manager can read.
@@ -257,6 +284,22 @@ mod tests {
         r.finalize();
         assert_eq!(r.verdict().headline_stage(), Some(Stage::Attempt));
         assert!(r.verdict().sentence().starts_with("Attacked"));
+    }
+
+    #[test]
+    fn verdict_leads_with_the_dated_finding_among_equals() {
+        let mut r = ScanResult::new(vec![]);
+        r.push(finding(Severity::Critical, Stage::Compromise, "shell.aspx"));
+        let t = chrono::DateTime::parse_from_rfc3339("2021-03-03T02:44:52Z")
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .expect("a valid time");
+        let mut used = finding(Severity::Critical, Stage::Compromise, "shell.aspx");
+        used.title = "web shell used".into();
+        used.time = Some(t);
+        used.id = used.compute_id();
+        r.push(used);
+        r.finalize();
+        assert_eq!(r.verdict().sentence(), "Compromised: web shell used on 2021-03-03.");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Helpers shared by the renderers: counting, grouping, number formatting and
 //! making hostile text safe for a given medium.
 
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use std::collections::BTreeMap;
 use vigie_model::{Location, Problem, ProblemCode};
 
@@ -20,6 +21,69 @@ pub(crate) fn location_string(loc: &Location) -> String {
         s.push_str(&format!(" @{o}"));
     }
     s
+}
+
+/// How [`write_rfc3339`] writes a time.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeStyle {
+    /// As `DateTime::to_rfc3339`: fractions only when non-zero, `+00:00`.
+    Auto,
+    /// As `to_rfc3339_opts(SecondsFormat::Millis, true)`: `.mmm` and `Z`.
+    Millis,
+}
+
+/// Append `n` in `width` decimal digits (zero-padded), then `sep`.
+fn num(buf: &mut Vec<u8>, n: u32, width: usize, sep: Option<u8>) {
+    let mut tmp = [b'0'; 9];
+    let mut v = n;
+    for i in (0..width).rev() {
+        tmp[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    buf.extend_from_slice(&tmp[..width]);
+    if let Some(c) = sep {
+        buf.push(c);
+    }
+}
+
+/// Append `t` in RFC 3339 to `buf`, byte for byte as chrono writes it, without
+/// going through `fmt` (hundreds of thousands of times per report).
+pub(crate) fn write_rfc3339(buf: &mut Vec<u8>, t: DateTime<Utc>, style: TimeStyle) {
+    let (year, nanos) = (t.year(), t.nanosecond());
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
+        // Leap seconds and far years: let chrono write them.
+        let text = match style {
+            TimeStyle::Auto => t.to_rfc3339(),
+            TimeStyle::Millis => t.to_rfc3339_opts(SecondsFormat::Millis, true),
+        };
+        buf.extend_from_slice(text.as_bytes());
+        return;
+    }
+    num(buf, year as u32, 4, Some(b'-'));
+    num(buf, t.month(), 2, Some(b'-'));
+    num(buf, t.day(), 2, Some(b'T'));
+    num(buf, t.hour(), 2, Some(b':'));
+    num(buf, t.minute(), 2, Some(b':'));
+    num(buf, t.second(), 2, None);
+    match style {
+        TimeStyle::Millis => {
+            buf.push(b'.');
+            num(buf, nanos / 1_000_000, 3, Some(b'Z'));
+        }
+        TimeStyle::Auto => {
+            if nanos != 0 {
+                buf.push(b'.');
+                if nanos % 1_000_000 == 0 {
+                    num(buf, nanos / 1_000_000, 3, None);
+                } else if nanos % 1_000 == 0 {
+                    num(buf, nanos / 1_000, 6, None);
+                } else {
+                    num(buf, nanos, 9, None);
+                }
+            }
+            buf.extend_from_slice(b"+00:00");
+        }
+    }
 }
 
 /// `1234567` → `1,234,567`.
@@ -164,6 +228,27 @@ mod tests {
             wrap("aaa bbbb cccc ddddddddddddd", 10),
             vec!["aaa bbbb", "cccc", "dddddddddd", "ddd"]
         );
+    }
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        use chrono::TimeZone;
+        let base = Utc.with_ymd_and_hms(2021, 3, 3, 4, 5, 6).single().expect("valid");
+        for nanos in [0, 120_000_000, 123_456_000, 123_456_789, 7] {
+            let t = base + chrono::Duration::nanoseconds(nanos);
+            for (style, want) in [
+                (TimeStyle::Auto, t.to_rfc3339()),
+                (TimeStyle::Millis, t.to_rfc3339_opts(SecondsFormat::Millis, true)),
+            ] {
+                let mut buf = Vec::new();
+                write_rfc3339(&mut buf, t, style);
+                assert_eq!(String::from_utf8(buf).expect("ascii"), want);
+            }
+        }
+        let far = Utc.with_ymd_and_hms(12021, 1, 1, 0, 0, 0).single().expect("valid");
+        let mut buf = Vec::new();
+        write_rfc3339(&mut buf, far, TimeStyle::Auto);
+        assert_eq!(String::from_utf8(buf).expect("ascii"), far.to_rfc3339());
     }
 
     #[test]

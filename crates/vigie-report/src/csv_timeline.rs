@@ -4,8 +4,9 @@
 //! tab or a carriage return prefixed with `'` (spreadsheet formula injection).
 
 use crate::common::truncate_end;
-use crate::facets::{Facets, parse_time};
+use crate::facets::{Facets, fields_time, parse_time};
 use chrono::{DateTime, SecondsFormat, Utc};
+use std::borrow::Cow;
 use std::io::{self, Write};
 use vigie_model::{Evidence, Finding, ScanResult};
 
@@ -78,7 +79,7 @@ pub(crate) fn render(r: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
 fn evidence_time(e: &Evidence, f: &Finding) -> (Option<DateTime<Utc>>, &'static str) {
     let own = match e {
         Evidence::Event { time, .. } => time.map(|t| (t, "event")),
-        Evidence::LogLine { .. } => Facets::of_evidence(e).time.map(|t| (t, "log")),
+        Evidence::LogLine { fields, .. } => fields_time(fields).map(|t| (t, "log")),
         Evidence::File { modified, .. } => modified.map(|t| (t, "file_modified")),
         Evidence::Fact { name, value } if name.to_ascii_lowercase().contains("time") => {
             parse_time(value).map(|t| (t, "fact"))
@@ -110,16 +111,16 @@ fn cells(row: &Row<'_>) -> Vec<String> {
         Some(Evidence::Fact { .. }) => ("fact", f.location.path.clone(), None, None),
         None => ("finding", f.location.path.clone(), f.location.line, f.location.record_id),
     };
-    let url = facets.url_original.clone().or_else(|| {
+    let url = facets.url_original.as_deref().map(str::to_string).or_else(|| {
         facets.url_path.as_ref().map(|p| match &facets.url_query {
             Some(q) => format!("{p}?{q}"),
-            None => p.clone(),
+            None => p.to_string(),
         })
     });
     vec![
         opt(row.time.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true))),
         row.time_source.to_string(),
-        f.host.clone().or(facets.computer.clone()).unwrap_or_default(),
+        f.host.clone().or(facets.computer.as_deref().map(str::to_string)).unwrap_or_default(),
         f.severity.to_string(),
         f.stage.to_string(),
         f.confidence.to_string(),
@@ -132,15 +133,15 @@ fn cells(row: &Row<'_>) -> Vec<String> {
         opt(line),
         opt(record.or(f.location.record_id.filter(|_| kind == "finding"))),
         opt(facets.event_code),
-        facets.source_ip.unwrap_or_default(),
-        facets.user.unwrap_or_default(),
-        facets.method.unwrap_or_default(),
+        facets.source_ip.map(Cow::into_owned).unwrap_or_default(),
+        facets.user.map(Cow::into_owned).unwrap_or_default(),
+        facets.method.map(Cow::into_owned).unwrap_or_default(),
         url.unwrap_or_default(),
         opt(facets.status),
-        facets.user_agent.unwrap_or_default(),
-        facets.executable.unwrap_or_default(),
-        facets.command_line.unwrap_or_default(),
-        facets.sha256.unwrap_or_default(),
+        facets.user_agent.map(Cow::into_owned).unwrap_or_default(),
+        facets.executable.map(Cow::into_owned).unwrap_or_default(),
+        facets.command_line.map(Cow::into_owned).unwrap_or_default(),
+        facets.sha256.map(Cow::into_owned).unwrap_or_default(),
         truncate_end(&detail(row.evidence), MAX_DETAIL),
         f.id.clone(),
     ]

@@ -3,6 +3,7 @@
 //! JSONL (ECS) and CSV renderers.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use vigie_model::{Evidence, Finding};
@@ -48,43 +49,50 @@ const TIME: &[&str] = &["time", "timestamp", "datetime", "@timestamp", "date-tim
 
 /// The facts a renderer maps to columns or ECS fields.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub(crate) struct Facets {
+pub(crate) struct Facets<'a> {
     pub(crate) time: Option<DateTime<Utc>>,
-    pub(crate) source_ip: Option<String>,
-    pub(crate) user: Option<String>,
-    pub(crate) method: Option<String>,
-    pub(crate) url_path: Option<String>,
-    pub(crate) url_query: Option<String>,
-    pub(crate) url_original: Option<String>,
+    pub(crate) source_ip: Option<Cow<'a, str>>,
+    pub(crate) user: Option<Cow<'a, str>>,
+    pub(crate) method: Option<Cow<'a, str>>,
+    pub(crate) url_path: Option<Cow<'a, str>>,
+    pub(crate) url_query: Option<Cow<'a, str>>,
+    pub(crate) url_original: Option<Cow<'a, str>>,
     pub(crate) status: Option<u16>,
-    pub(crate) user_agent: Option<String>,
-    pub(crate) command_line: Option<String>,
-    pub(crate) executable: Option<String>,
+    pub(crate) user_agent: Option<Cow<'a, str>>,
+    pub(crate) command_line: Option<Cow<'a, str>>,
+    pub(crate) executable: Option<Cow<'a, str>>,
     pub(crate) pid: Option<u64>,
-    pub(crate) parent_executable: Option<String>,
-    pub(crate) parent_command_line: Option<String>,
-    pub(crate) md5: Option<String>,
-    pub(crate) sha1: Option<String>,
-    pub(crate) sha256: Option<String>,
+    pub(crate) parent_executable: Option<Cow<'a, str>>,
+    pub(crate) parent_command_line: Option<Cow<'a, str>>,
+    pub(crate) md5: Option<Cow<'a, str>>,
+    pub(crate) sha1: Option<Cow<'a, str>>,
+    pub(crate) sha256: Option<Cow<'a, str>>,
     pub(crate) size: Option<u64>,
     pub(crate) mtime: Option<DateTime<Utc>>,
-    pub(crate) log_path: Option<String>,
+    pub(crate) log_path: Option<Cow<'a, str>>,
     pub(crate) event_code: Option<u32>,
-    pub(crate) provider: Option<String>,
-    pub(crate) channel: Option<String>,
-    pub(crate) computer: Option<String>,
+    pub(crate) provider: Option<Cow<'a, str>>,
+    pub(crate) channel: Option<Cow<'a, str>>,
+    pub(crate) computer: Option<Cow<'a, str>>,
     pub(crate) record_id: Option<u64>,
 }
 
-fn lookup(fields: &BTreeMap<String, String>, names: &[&str]) -> Option<String> {
+fn lookup<'a>(fields: &'a BTreeMap<String, String>, names: &[&str]) -> Option<&'a str> {
     for want in names {
         for (k, v) in fields {
-            if k.eq_ignore_ascii_case(want) && !v.trim().is_empty() && v.trim() != "-" {
-                return Some(v.trim().to_string());
+            if k.eq_ignore_ascii_case(want) {
+                let v = v.trim();
+                if !v.is_empty() && v != "-" {
+                    return Some(v);
+                }
             }
         }
     }
     None
+}
+
+fn text<'a>(fields: &'a BTreeMap<String, String>, names: &[&str]) -> Option<Cow<'a, str>> {
+    lookup(fields, names).map(Cow::Borrowed)
 }
 
 fn set<T>(slot: &mut Option<T>, v: Option<T>) {
@@ -108,31 +116,32 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     None
 }
 
-fn fields_time(fields: &BTreeMap<String, String>) -> Option<DateTime<Utc>> {
-    if let Some(t) = lookup(fields, TIME).and_then(|t| parse_time(&t)) {
+/// The time of a log line from its parsed fields.
+pub(crate) fn fields_time(fields: &BTreeMap<String, String>) -> Option<DateTime<Utc>> {
+    if let Some(t) = lookup(fields, TIME).and_then(parse_time) {
         return Some(t);
     }
     let date = lookup(fields, &["date"])?;
     let time = lookup(fields, &["time"])?;
-    let d = NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()?;
-    let t = chrono::NaiveTime::parse_from_str(&time, "%H:%M:%S%.f").ok()?;
+    let d = NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()?;
+    let t = chrono::NaiveTime::parse_from_str(time, "%H:%M:%S%.f").ok()?;
     Some(d.and_time(t).and_utc())
 }
 
-impl Facets {
+impl<'a> Facets<'a> {
     /// Facts of one evidence item.
-    pub(crate) fn of_evidence(e: &Evidence) -> Facets {
+    pub(crate) fn of_evidence(e: &'a Evidence) -> Facets<'a> {
         let mut f = Facets::default();
         match e {
             Evidence::File { size, md5, sha1, sha256, modified, .. } => {
                 f.size = Some(*size);
-                f.md5 = md5.clone();
-                f.sha1 = sha1.clone();
-                f.sha256 = sha256.clone();
+                f.md5 = md5.as_deref().map(Cow::Borrowed);
+                f.sha1 = sha1.as_deref().map(Cow::Borrowed);
+                f.sha256 = sha256.as_deref().map(Cow::Borrowed);
                 f.mtime = *modified;
             }
             Evidence::LogLine { path, line: _, fields, .. } => {
-                f.log_path = Some(path.clone());
+                f.log_path = Some(Cow::Borrowed(path));
                 f.fill_fields(fields);
                 f.time = fields_time(fields);
             }
@@ -146,24 +155,24 @@ impl Facets {
                 provider,
                 fields,
             } => {
-                f.log_path = Some(path.clone());
+                f.log_path = Some(Cow::Borrowed(path));
                 f.record_id = *record_id;
                 f.time = *time;
-                f.channel = channel.clone();
-                f.computer = computer.clone();
+                f.channel = channel.as_deref().map(Cow::Borrowed);
+                f.computer = computer.as_deref().map(Cow::Borrowed);
                 f.event_code = *event_id;
-                f.provider = provider.clone();
+                f.provider = provider.as_deref().map(Cow::Borrowed);
                 f.fill_fields(fields);
             }
             Evidence::Http { request, status, .. } => {
                 let (method, url) = match request.split_once(' ') {
                     Some((m, u)) if m.chars().all(|c| c.is_ascii_uppercase()) => {
-                        (Some(m.to_string()), u.trim().to_string())
+                        (Some(m), u.trim())
                     }
-                    _ => (None, request.clone()),
+                    _ => (None, request.as_str()),
                 };
-                f.method = method;
-                f.url_original = Some(url);
+                f.method = method.map(Cow::Borrowed);
+                f.url_original = Some(Cow::Borrowed(url));
                 f.status = *status;
             }
             Evidence::Match { .. } | Evidence::Fact { .. } => {}
@@ -171,24 +180,24 @@ impl Facets {
         f
     }
 
-    fn fill_fields(&mut self, fields: &BTreeMap<String, String>) {
-        set(&mut self.source_ip, lookup(fields, IP).and_then(|ip| clean_ip(&ip)));
-        set(&mut self.user, lookup(fields, USER));
-        set(&mut self.method, lookup(fields, METHOD));
-        set(&mut self.url_path, lookup(fields, URI_STEM));
-        set(&mut self.url_query, lookup(fields, URI_QUERY));
-        set(&mut self.url_original, lookup(fields, URL));
+    fn fill_fields(&mut self, fields: &'a BTreeMap<String, String>) {
+        set(&mut self.source_ip, lookup(fields, IP).and_then(clean_ip));
+        set(&mut self.user, text(fields, USER));
+        set(&mut self.method, text(fields, METHOD));
+        set(&mut self.url_path, text(fields, URI_STEM));
+        set(&mut self.url_query, text(fields, URI_QUERY));
+        set(&mut self.url_original, text(fields, URL));
         set(&mut self.status, lookup(fields, STATUS).and_then(|s| s.parse().ok()));
-        set(&mut self.user_agent, lookup(fields, UA));
-        set(&mut self.command_line, lookup(fields, CMD));
-        set(&mut self.executable, lookup(fields, IMAGE));
-        set(&mut self.parent_executable, lookup(fields, PARENT_IMAGE));
-        set(&mut self.parent_command_line, lookup(fields, PARENT_CMD));
-        set(&mut self.pid, lookup(fields, PID).and_then(|p| parse_pid(&p)));
+        set(&mut self.user_agent, text(fields, UA));
+        set(&mut self.command_line, text(fields, CMD));
+        set(&mut self.executable, text(fields, IMAGE));
+        set(&mut self.parent_executable, text(fields, PARENT_IMAGE));
+        set(&mut self.parent_command_line, text(fields, PARENT_CMD));
+        set(&mut self.pid, lookup(fields, PID).and_then(parse_pid));
     }
 
     /// Merge facts of all the finding's evidence (first evidence wins).
-    pub(crate) fn of_finding(finding: &Finding) -> Facets {
+    pub(crate) fn of_finding(finding: &'a Finding) -> Facets<'a> {
         let mut f = Facets::default();
         for e in &finding.evidence {
             f.fill_from(Facets::of_evidence(e));
@@ -198,14 +207,14 @@ impl Facets {
             && let Some(p) = &f.url_path
         {
             f.url_original = Some(match &f.url_query {
-                Some(q) => format!("{p}?{q}"),
+                Some(q) => Cow::Owned(format!("{p}?{q}")),
                 None => p.clone(),
             });
         }
         f
     }
 
-    fn fill_from(&mut self, o: Facets) {
+    fn fill_from(&mut self, o: Facets<'a>) {
         macro_rules! fill {
             ($($name:ident),*) => { $( set(&mut self.$name, o.$name); )* };
         }
@@ -241,14 +250,18 @@ impl Facets {
 
 /// An IP address as ECS wants it (`ip` type), or `None` when it is not one
 /// (`-`, a host name, `ip:port` is reduced to the ip).
-pub(crate) fn clean_ip(s: &str) -> Option<String> {
+pub(crate) fn clean_ip(s: &str) -> Option<Cow<'_, str>> {
     let s = s.trim().trim_matches(|c| c == '[' || c == ']');
     let s = s.split(',').next().unwrap_or(s).trim();
     if let Ok(ip) = s.parse::<IpAddr>() {
-        return Some(ip.to_string());
+        let canonical = ip.to_string();
+        return Some(if canonical == s { Cow::Borrowed(s) } else { Cow::Owned(canonical) });
     }
     let (host, _) = s.rsplit_once(':')?;
-    host.trim_matches(|c| c == '[' || c == ']').parse::<IpAddr>().ok().map(|ip| ip.to_string())
+    host.trim_matches(|c| c == '[' || c == ']')
+        .parse::<IpAddr>()
+        .ok()
+        .map(|ip| Cow::Owned(ip.to_string()))
 }
 
 fn parse_pid(s: &str) -> Option<u64> {

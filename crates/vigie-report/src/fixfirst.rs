@@ -12,6 +12,9 @@ use vigie_model::{Finding, ScanResult, Severity, Stage};
 pub(crate) struct FixItem<'a> {
     /// The most serious finding of the group (its title and rule are shown).
     pub(crate) lead: &'a Finding,
+    /// The problem in a few plain words a manager reads first
+    /// ("An attacker has a way into EXCH01").
+    pub(crate) headline: String,
     /// What, in a few words (the finding's title, or the rule's for a group of files).
     pub(crate) what: String,
     pub(crate) stage: Stage,
@@ -42,6 +45,20 @@ pub(crate) fn why_stage(s: Stage) -> &'static str {
         Stage::Exposure => {
             "This server has a weakness that attackers are known to use; nobody is shown to have used it yet."
         }
+    }
+}
+
+/// The problem in plain words, naming the host when known.
+pub(crate) fn headline(s: Stage, host: Option<&str>, kev: bool) -> String {
+    let server = host.unwrap_or("this server");
+    match s {
+        Stage::Compromise => format!("An attacker has a way into {server}"),
+        Stage::Exploitation => format!("An attack on {server} succeeded"),
+        Stage::Attempt => format!("Someone is attacking {server}"),
+        Stage::Exposure if kev => {
+            format!("{server} has a weakness that attackers are using right now")
+        }
+        Stage::Exposure => format!("{server} has a known weakness"),
     }
 }
 
@@ -153,10 +170,19 @@ fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
         }
         _ => None,
     };
-    let why = match fs.iter().find_map(|f| f.description.as_deref()) {
-        Some(d) => format!("{} {d}", why_stage(lead.stage)),
-        None => why_stage(lead.stage).to_string(),
-    };
+    let kev = fs.iter().any(|f| f.kev);
+    let mut why = why_stage(lead.stage).to_string();
+    if let Some(d) = fs.iter().find_map(|f| f.description.as_deref()) {
+        why.push(' ');
+        why.push_str(d);
+    }
+    if kev {
+        why.push_str(
+            " It involves a weakness on CISA's list of vulnerabilities that attackers are \
+             actively exploiting.",
+        );
+    }
+    let stage = fs.iter().map(|f| f.stage).max().unwrap_or(lead.stage);
     let todo = fs
         .iter()
         .map(|f| f.remediation.trim())
@@ -165,10 +191,11 @@ fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
         .unwrap_or_else(|| todo_stage(lead.stage).to_string());
     FixItem {
         lead,
+        headline: headline(stage, lead.host.as_deref(), kev),
         what,
-        stage: fs.iter().map(|f| f.stage).max().unwrap_or(lead.stage),
+        stage,
         severity: fs.iter().map(|f| f.severity).max().unwrap_or(lead.severity),
-        kev: fs.iter().any(|f| f.kev),
+        kev,
         count: fs.len(),
         place,
         when,
@@ -185,5 +212,18 @@ mod tests {
     fn common_dir_of_paths() {
         assert_eq!(common_dir(&["a/b/c.aspx", "a/b/d/e.aspx"]), "a/b");
         assert_eq!(common_dir(&["x.aspx", "y.aspx"]), "");
+    }
+
+    #[test]
+    fn headlines_are_plain_words() {
+        assert_eq!(
+            headline(Stage::Compromise, Some("EXCH01"), false),
+            "An attacker has a way into EXCH01"
+        );
+        assert_eq!(headline(Stage::Attempt, None, false), "Someone is attacking this server");
+        assert_eq!(
+            headline(Stage::Exposure, Some("mail.example.org"), true),
+            "mail.example.org has a weakness that attackers are using right now"
+        );
     }
 }

@@ -4,12 +4,12 @@
 //! `event.kind: state` document with the coverage summary
 //! (`event.dataset: vigie.coverage`). Field table: `docs/reports.md`.
 
-use crate::common::code_name;
+use crate::common::{TimeStyle, code_name, write_rfc3339};
 use crate::facets::Facets;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value, json};
 use std::io::{self, Write};
-use vigie_model::{Evidence, Finding, Problem, RuleSource, ScanResult, Severity, Stage};
+use vigie_model::{Problem, ScanResult, Severity};
 
 /// The ECS version the documents follow.
 pub(crate) const ECS_VERSION: &str = "8.11.0";
@@ -49,8 +49,10 @@ impl Doc {
     }
 }
 
-fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Millis, true)
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    let mut buf = Vec::with_capacity(24);
+    write_rfc3339(&mut buf, t, TimeStyle::Millis);
+    String::from_utf8(buf).unwrap_or_else(|_| t.to_rfc3339_opts(SecondsFormat::Millis, true))
 }
 
 /// ECS `event.severity`: 0 (info) to 4 (critical).
@@ -70,8 +72,15 @@ pub(crate) fn risk_score(s: Severity) -> f64 {
 }
 
 pub(crate) fn render(r: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
+    let created = ts(r.finished);
+    // Each line is serialised into one reused buffer, then written at once.
+    let mut line = Vec::with_capacity(4096);
     for f in &r.findings {
-        alert(r, f).write(out)?;
+        let facets = Facets::of_finding(f);
+        line.clear();
+        serde_json::to_writer(&mut line, &crate::ecs::alert(r, f, &facets, &created))?;
+        line.push(b'\n');
+        out.write_all(&line)?;
     }
     for (kind, list) in [("skipped", &r.coverage.skipped), ("failed", &r.coverage.failed)] {
         for p in list {
@@ -108,163 +117,6 @@ fn base(r: &ScanResult, kind: &str, time: DateTime<Utc>) -> Doc {
     d.put("observer.type", "scanner");
     d.put_opt("observer.hostname", r.provenance.scanner_host.clone());
     d
-}
-
-fn categories(f: &Finding) -> Vec<&'static str> {
-    let mut c = vec![];
-    if f.rule.source == RuleSource::Probe {
-        c.push("vulnerability");
-        c.push("network");
-        return c;
-    }
-    if f.stage == Stage::Compromise {
-        c.push("malware");
-    }
-    c.push("intrusion_detection");
-    for e in &f.evidence {
-        let cat = match e {
-            Evidence::File { .. } | Evidence::Match { .. } => "file",
-            Evidence::LogLine { .. } | Evidence::Http { .. } => "web",
-            Evidence::Event { fields, .. }
-                if fields.keys().any(|k| k.eq_ignore_ascii_case("CommandLine")) =>
-            {
-                "process"
-            }
-            _ => continue,
-        };
-        if !c.contains(&cat) {
-            c.push(cat);
-        }
-    }
-    c
-}
-
-fn alert(r: &ScanResult, f: &Finding) -> Doc {
-    let facets = Facets::of_finding(f);
-    let mut d = base(r, "alert", f.time.or(facets.time).unwrap_or(r.finished));
-    d.put("event.dataset", "vigie.alert");
-    d.put("event.id", f.id.clone());
-    d.put("event.category", json!(categories(f)));
-    d.put("event.type", json!(["info"]));
-    d.put("event.severity", severity_number(f.severity));
-    d.put("event.risk_score", risk_score(f.severity));
-    d.put("event.action", f.rule.id.clone());
-    d.put_opt("event.reason", f.description.clone());
-    d.put_opt("event.code", facets.event_code.map(|c| c.to_string()));
-    d.put_opt("event.provider", facets.provider.clone());
-    d.put("message", f.title.clone());
-    rule_fields(&mut d, f);
-    threat_fields(&mut d, f);
-    d.put_opt("host.name", f.host.clone().or(facets.computer.clone()));
-    location_fields(&mut d, f, &facets);
-    d.put_opt("url.original", facets.url_original.clone());
-    d.put_opt("url.path", facets.url_path.clone());
-    d.put_opt("url.query", facets.url_query.clone());
-    d.put_opt("http.request.method", facets.method.clone());
-    d.put_opt("http.response.status_code", facets.status);
-    d.put_opt("source.ip", facets.source_ip.clone());
-    d.put_opt("user_agent.original", facets.user_agent.clone());
-    d.put_opt("user.name", facets.user.clone());
-    d.put_opt("process.command_line", facets.command_line.clone());
-    d.put_opt("process.executable", facets.executable.clone());
-    d.put_opt("process.name", facets.executable.as_deref().map(base_name));
-    d.put_opt("process.pid", facets.pid);
-    d.put_opt("process.parent.executable", facets.parent_executable.clone());
-    d.put_opt("process.parent.name", facets.parent_executable.as_deref().map(base_name));
-    d.put_opt("process.parent.command_line", facets.parent_command_line.clone());
-    if !f.cves.is_empty() {
-        d.put("vulnerability.id", json!(f.cves));
-        d.put("vulnerability.enumeration", "CVE");
-        d.put("vulnerability.severity", f.severity.as_str());
-        d.put("vulnerability.score.base", f64::from(f.severity.security_score()));
-    }
-    d.put("vigie.finding_id", f.id.clone());
-    d.put("vigie.stage", f.stage.as_str());
-    d.put("vigie.severity", f.severity.as_str());
-    d.put("vigie.confidence", f.confidence.as_str());
-    d.put("vigie.remediation", f.remediation.clone());
-    d.put("vigie.kev", f.kev);
-    if !f.indicators.is_empty() {
-        d.put("vigie.indicators", json!(f.indicators));
-    }
-    if !f.related.is_empty() {
-        d.put("vigie.related", json!(f.related));
-    }
-    d.put_opt("vigie.channel", facets.channel.clone());
-    d.put_opt("vigie.record_id", f.location.record_id.or(facets.record_id));
-    d.put_opt("vigie.line", f.location.line);
-    d.put_opt("vigie.offset", f.location.offset);
-    d
-}
-
-fn rule_fields(d: &mut Doc, f: &Finding) {
-    d.put("rule.id", f.rule.id.clone());
-    d.put("rule.name", f.rule.title.clone());
-    d.put_opt("rule.description", f.description.clone());
-    d.put("rule.category", f.rule.source.as_str());
-    d.put_opt("rule.author", f.rule.author.clone().map(|a| json!([a])));
-    d.put_opt("rule.reference", f.rule.reference.first().cloned());
-    d.put_opt("rule.ruleset", f.rule.ruleset.clone());
-    d.put_opt("rule.license", f.rule.license.clone());
-}
-
-fn threat_fields(d: &mut Doc, f: &Finding) {
-    if f.attack.is_empty() {
-        return;
-    }
-    let mut techniques: Vec<String> = Vec::new();
-    let mut subs: Vec<String> = Vec::new();
-    for a in &f.attack {
-        let a = a.trim().to_ascii_uppercase();
-        match a.split_once('.') {
-            Some((t, _)) => {
-                if !techniques.iter().any(|x| x == t) {
-                    techniques.push(t.to_string());
-                }
-                subs.push(a.clone());
-            }
-            None if !techniques.contains(&a) => techniques.push(a),
-            None => {}
-        }
-    }
-    d.put("threat.framework", "MITRE ATT&CK");
-    d.put("threat.technique.id", json!(techniques));
-    if !subs.is_empty() {
-        d.put("threat.technique.subtechnique.id", json!(subs));
-    }
-}
-
-fn location_fields(d: &mut Doc, f: &Finding, facets: &Facets) {
-    // Log-line and event findings point into a log; a line or record number says so too.
-    let is_log =
-        f.evidence.iter().any(|e| matches!(e, Evidence::LogLine { .. } | Evidence::Event { .. }))
-            || f.location.line.is_some()
-            || f.location.record_id.is_some();
-    if f.rule.source == RuleSource::Probe {
-        if f.location.path.contains("://") {
-            d.put("url.full", f.location.path.clone());
-        } else {
-            d.put("destination.address", f.location.path.clone());
-        }
-    } else if is_log {
-        d.put("log.file.path", facets.log_path.clone().unwrap_or_else(|| f.location.path.clone()));
-    } else {
-        let path = match &f.location.member {
-            Some(m) => format!("{}!{m}", f.location.path),
-            None => f.location.path.clone(),
-        };
-        d.put("file.name", base_name(&path));
-        d.put("file.path", path);
-        d.put_opt("file.hash.md5", facets.md5.clone());
-        d.put_opt("file.hash.sha1", facets.sha1.clone());
-        d.put_opt("file.hash.sha256", facets.sha256.clone());
-        d.put_opt("file.size", facets.size);
-        d.put_opt("file.mtime", facets.mtime.map(ts));
-    }
-}
-
-fn base_name(path: &str) -> String {
-    path.rsplit(['/', '\\']).next().unwrap_or(path).to_string()
 }
 
 fn problem(r: &ScanResult, kind: &str, p: &Problem) -> Doc {

@@ -38,11 +38,13 @@
 
 mod common;
 mod csv_timeline;
+mod ecs;
 mod facets;
 mod fixfirst;
 mod html;
 mod jsonl;
 mod sarif;
+mod sarif_result;
 mod text;
 
 use std::fmt;

@@ -3,17 +3,20 @@
 //! relative to the input they were found under (`uriBaseId` `INPUT1`, …),
 //! and skipped/failed items as `toolExecutionNotifications`.
 
-use crate::common::{code_name, location_string};
+use crate::common::code_name;
 use chrono::SecondsFormat;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use vigie_model::{Confidence, Finding, Problem, RuleSource, ScanResult, Severity};
+use vigie_model::{Confidence, Finding, Problem, ScanResult, Severity};
 
 /// Where users learn about vigie (the driver's `informationUri`).
 pub(crate) const INFORMATION_URI: &str = "https://github.com/vigie-dfir/vigie";
 /// The schema URI written in `$schema`.
 pub(crate) const SCHEMA_URI: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// Tags kept per rule (GitHub code scanning shows 10, rejects above 20).
+const MAX_TAGS: usize = 10;
 
 /// SARIF `level` for a severity.
 pub(crate) fn level(s: Severity) -> &'static str {
@@ -33,7 +36,7 @@ fn precision(c: Confidence) -> &'static str {
 }
 
 /// Input roots: (base id, root path with `/` separators and a trailing `/`).
-struct Roots(Vec<(String, String, String)>);
+pub(crate) struct Roots(Vec<(String, String, String)>);
 
 fn norm(p: &str) -> String {
     p.replace('\\', "/")
@@ -108,11 +111,40 @@ pub(crate) fn encode_uri(s: &str) -> String {
 }
 
 /// Write `v` pretty-printed, every line after the first indented by `indent`
-/// spaces (JSON strings hold no raw newline, so this is safe).
-fn write_indented(out: &mut dyn Write, v: &Value, indent: usize) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(v)?;
-    let pad = format!("\n{}", " ".repeat(indent));
-    out.write_all(text.replace('\n', &pad).as_bytes())
+/// spaces (JSON strings hold no raw newline, so every newline is structural).
+fn write_indented<T: serde::Serialize>(
+    out: &mut dyn Write,
+    v: &T,
+    indent: usize,
+) -> io::Result<()> {
+    let mut w = Indent { out, pad: &PAD[..indent.min(PAD.len())] };
+    let fmt = serde_json::ser::PrettyFormatter::with_indent(b"  ");
+    let mut ser = serde_json::Serializer::with_formatter(&mut w, fmt);
+    v.serialize(&mut ser).map_err(io::Error::other)
+}
+
+const PAD: [u8; 32] = [b' '; 32];
+
+/// A writer that indents every line after a newline by `pad`.
+struct Indent<'a> {
+    out: &'a mut dyn Write,
+    pad: &'a [u8],
+}
+
+impl Write for Indent<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut rest = buf;
+        while let Some(i) = rest.iter().position(|&b| b == b'\n') {
+            self.out.write_all(&rest[..=i])?;
+            self.out.write_all(self.pad)?;
+            rest = &rest[i + 1..];
+        }
+        self.out.write_all(rest)?;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Streams the log: results are built and written one at a time, so memory
@@ -133,13 +165,16 @@ pub(crate) fn render(r: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
         "{{\n  \"$schema\": {},\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {{\n",
         json!(SCHEMA_URI)
     )?;
-    let head: [(&str, Value); 5] = [
+    let mut head: Vec<(&str, Value)> = vec![
         ("tool", tool),
         ("originalUriBaseIds", roots.original_uri_base_ids()),
         ("invocations", json!([invocation(r, &roots)])),
         ("columnKind", json!("unicodeCodePoints")),
         ("properties", run_properties(r)),
     ];
+    if !r.provenance.input_hashes.is_empty() {
+        head.insert(2, ("artifacts", artifacts(r, &roots)));
+    }
     for (k, v) in head {
         write!(out, "      {}: ", json!(k))?;
         write_indented(out, &v, 6)?;
@@ -148,7 +183,8 @@ pub(crate) fn render(r: &ScanResult, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"      \"results\": [")?;
     for (i, f) in r.findings.iter().enumerate() {
         out.write_all(if i == 0 { b"\n        " } else { b",\n        " })?;
-        write_indented(out, &result(f, &index, &roots), 8)?;
+        let rule_index = index.get(f.rule.id.as_str()).copied().unwrap_or(0);
+        write_indented(out, &crate::sarif_result::result(f, rule_index, &roots), 8)?;
     }
     if !r.findings.is_empty() {
         out.write_all(b"\n      ")?;
@@ -211,6 +247,8 @@ fn rule(id: &str, fs: &[&Finding]) -> Value {
     extra.sort();
     extra.dedup();
     tags.extend(extra);
+    // GitHub code scanning shows 10 tags per rule and rejects more than 20.
+    tags.truncate(MAX_TAGS);
     let mut props = json!({
         "security-severity": format!("{:.1}", sev.security_score()),
         "precision": precision(conf),
@@ -272,13 +310,10 @@ fn md_escape(s: &str) -> String {
     out
 }
 
-fn physical(path: &str, roots: &Roots) -> Map<String, Value> {
-    let mut art = Map::new();
+/// The artifact URI of `path` and its base id, when under an input.
+pub(crate) fn artifact_uri(path: &str, roots: &Roots) -> (String, Option<String>) {
     match roots.relative(path) {
-        Some((id, uri)) => {
-            art.insert("uri".into(), json!(uri));
-            art.insert("uriBaseId".into(), json!(id));
-        }
+        Some((id, uri)) => (uri, Some(id)),
         None => {
             let p = norm(path);
             let uri = if p.starts_with('/') {
@@ -288,96 +323,40 @@ fn physical(path: &str, roots: &Roots) -> Map<String, Value> {
             } else {
                 encode_uri(&p)
             };
-            art.insert("uri".into(), json!(uri));
+            (uri, None)
         }
+    }
+}
+
+fn physical(path: &str, roots: &Roots) -> Map<String, Value> {
+    let mut art = Map::new();
+    let (uri, base) = artifact_uri(path, roots);
+    art.insert("uri".into(), json!(uri));
+    if let Some(id) = base {
+        art.insert("uriBaseId".into(), json!(id));
     }
     let mut phys = Map::new();
     phys.insert("artifactLocation".into(), Value::Object(art));
     phys
 }
 
-fn location(f: &Finding, roots: &Roots) -> Value {
-    let loc = &f.location;
-    if f.rule.source == RuleSource::Probe {
-        return json!({"logicalLocations": [{"fullyQualifiedName": loc.path, "kind": "resource"}]});
-    }
-    let mut phys = physical(&loc.path, roots);
-    if let Some(line) = loc.line.filter(|l| *l > 0) {
-        phys.insert("region".into(), json!({"startLine": line}));
-    } else if let Some(off) = loc.offset {
-        phys.insert("region".into(), json!({"byteOffset": off}));
-    }
-    let mut l = Map::new();
-    l.insert("physicalLocation".into(), Value::Object(phys));
-    let mut logical = Vec::new();
-    if let Some(m) = &loc.member {
-        logical.push(json!({"name": m, "kind": "member"}));
-    }
-    if let Some(rec) = loc.record_id {
-        logical.push(json!({"name": format!("record {rec}"), "kind": "element"}));
-    }
-    if !logical.is_empty() {
-        l.insert("logicalLocations".into(), Value::Array(logical));
-    }
-    Value::Object(l)
-}
-
-fn message(f: &Finding) -> String {
-    let mut m = format!(
-        "{} ({} stage, {} confidence) at {}.",
-        f.title,
-        f.stage,
-        f.confidence,
-        location_string(&f.location)
-    );
-    if let Some(d) = &f.description {
-        m.push(' ');
-        m.push_str(d);
-    }
-    if !f.remediation.is_empty() {
-        m.push_str(&format!(" What to do: {}", f.remediation));
-    }
-    if let Some(a) = &f.rule.author {
-        m.push_str(&format!(" Rule \"{}\" by {a}.", f.rule.title));
-    }
-    m
-}
-
-fn result(f: &Finding, index: &BTreeMap<&str, usize>, roots: &Roots) -> Value {
-    let mut props = json!({
-        "findingId": f.id,
-        "stage": f.stage.as_str(),
-        "severity": f.severity.as_str(),
-        "confidence": f.confidence.as_str(),
-    });
-    if let Value::Object(m) = &mut props {
-        if let Some(h) = &f.host {
-            m.insert("host".into(), json!(h));
-        }
-        if let Some(t) = f.time {
-            m.insert("time".into(), json!(t.to_rfc3339_opts(SecondsFormat::Secs, true)));
-        }
-        if !f.cves.is_empty() {
-            m.insert("cves".into(), json!(f.cves));
-            m.insert("kev".into(), json!(f.kev));
-        }
-        if !f.attack.is_empty() {
-            m.insert("attack".into(), json!(f.attack));
-        }
-        if !f.indicators.is_empty() {
-            m.insert("indicators".into(), json!(f.indicators));
-        }
-    }
-    json!({
-        "ruleId": f.rule.id,
-        "ruleIndex": index.get(f.rule.id.as_str()).copied().unwrap_or(0),
-        "level": level(f.severity),
-        "kind": "fail",
-        "message": {"text": message(f)},
-        "locations": [location(f, roots)],
-        "partialFingerprints": {"vigieFindingId/v1": f.id},
-        "properties": props,
-    })
+/// The inputs that are single files, with their SHA-256 (provenance).
+fn artifacts(r: &ScanResult, roots: &Roots) -> Value {
+    let list: Vec<Value> = r
+        .provenance
+        .input_hashes
+        .iter()
+        .map(|h| {
+            let mut phys = physical(&h.path, roots);
+            json!({
+                "location": phys.remove("artifactLocation").unwrap_or(Value::Null),
+                "length": h.size,
+                "hashes": {"sha-256": h.sha256},
+                "roles": ["analysisTarget"],
+            })
+        })
+        .collect();
+    Value::Array(list)
 }
 
 fn notification(p: &Problem, level: &str, roots: &Roots) -> Value {

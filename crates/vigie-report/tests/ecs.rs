@@ -205,9 +205,34 @@ fn every_jsonl_field_is_ecs_with_the_right_type() {
 }
 
 #[test]
-fn corpus_webshell_alerts_are_ecs_too() {
+fn alerts_of_a_real_scan_are_ecs_too() {
     let Some(c) = common::corpora() else { return };
+    let tree = tempfile::tempdir().expect("temp dir");
+    common::corpus_tree(&c, 30, tree.path());
+    let r = common::engine_scan(tree.path(), "WEB01");
+    let docs = check(&jsonl(&r));
+    let alerts: Vec<&Value> = docs.iter().filter(|d| d["event"]["kind"] == "alert").collect();
+    assert_eq!(alerts.len(), r.findings.len());
+    assert!(alerts.iter().any(|d| d["file"]["hash"]["sha256"].is_string()), "file hashes");
+    assert!(alerts.iter().any(|d| d["log"]["file"]["path"].is_string()), "log alerts");
+    assert!(alerts.iter().any(|d| d["host"]["name"] == "WEB01"), "--host reaches host.name");
     let r = common::webshell_result(&c, 60);
     let docs = check(&jsonl(&r));
     assert!(docs.iter().filter(|d| d["event"]["kind"] == "alert").count() >= 60);
+}
+
+#[test]
+fn the_checker_rejects_non_ecs_fields_and_wrong_types() {
+    let ok = r#"{"@timestamp":"2021-03-03T04:12:55.000Z","event":{"kind":"alert","category":["web"],"type":["info"]}}"#;
+    check(ok);
+    for bad in [
+        r#"{"@timestamp":"yesterday","event":{"kind":"alert","category":["web"],"type":["info"]}}"#,
+        r#"{"src_ip":"1.2.3.4","event":{"kind":"alert","category":["web"],"type":["info"]}}"#,
+        r#"{"source":{"ip":"not-an-ip"},"event":{"kind":"alert","category":["web"],"type":["info"]}}"#,
+        r#"{"event":{"kind":"alert","severity":"high","category":["web"],"type":["info"]}}"#,
+        r#"{"event":{"kind":"alert","category":["webshell"],"type":["info"]}}"#,
+    ] {
+        let caught = std::panic::catch_unwind(|| check(bad)).is_err();
+        assert!(caught, "the ECS check accepted {bad}");
+    }
 }

@@ -69,15 +69,53 @@ fn sarif_has_what_github_needs() {
             .unwrap_or_default()
     };
     assert_eq!(fp(&s), fp(&sarif(&later)));
+    github_limits(&s);
+    // A rule with many CVEs and techniques stays within GitHub's tag limit.
+    let mut many = r.clone();
+    many.findings[0].cves = (0..40).map(|i| format!("CVE-2021-{:05}", 26000 + i)).collect();
+    many.findings[0].attack = (0..40).map(|i| format!("T{}", 1000 + i)).collect();
+    github_limits(&sarif(&many));
+}
+
+/// The hard limits GitHub code scanning applies to an upload (above them the
+/// file is rejected): runs, results per run, rules per run, tags per rule,
+/// locations per result.
+fn github_limits(s: &Value) {
+    let runs = s["runs"].as_array().expect("runs");
+    assert!(runs.len() <= 20, "more than 20 runs");
+    for run in runs {
+        let results = run["results"].as_array().expect("results");
+        assert!(results.len() <= 25_000, "more than 25,000 results in a run");
+        let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+        assert!(rules.len() <= 25_000);
+        let mut ids: Vec<&str> = rules.iter().filter_map(|r| r["id"].as_str()).collect();
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "rule ids are unique");
+        for rule in rules {
+            let tags = rule["properties"]["tags"].as_array().map(Vec::len).unwrap_or(0);
+            assert!(tags <= 20, "rule {} has {tags} tags (GitHub rejects over 20)", rule["id"]);
+        }
+        for res in results {
+            assert!(res["locations"].as_array().map(Vec::len).unwrap_or(0) <= 1000);
+            assert!(
+                ["error", "warning", "note", "none"].contains(&res["level"].as_str().unwrap_or(""))
+            );
+        }
+    }
 }
 
 #[test]
 fn sarif_validates_against_the_official_schema() {
     let Some(helpers) = common::node_helpers() else { return };
-    let dir = common::artefacts();
+    let dir = common::artefacts("sarif");
     let mut cases =
         vec![("canonical", common::canonical()), ("empty", vigie_model::ScanResult::new(vec![]))];
+    let tree = tempfile::tempdir().expect("temp dir");
     if let Some(c) = common::corpora() {
+        common::corpus_tree(&c, 40, tree.path());
+        cases.push(("real-scan", common::engine_scan(tree.path(), "WEB01")));
         cases.push(("webshells", common::webshell_result(&c, 40)));
     }
     for (name, r) in cases {
@@ -89,4 +127,43 @@ fn sarif_validates_against_the_official_schema() {
         assert!(v["schema"].as_str().is_some_and(|t| t.contains("2.1.0")), "schema: {v}");
         assert_eq!(v["valid"], true, "{name}.sarif is not valid SARIF 2.1.0: {}", v["errors"]);
     }
+    // The validator is not a rubber stamp: a result without `message` fails.
+    let mut bad: Value = sarif(&common::canonical());
+    if let Some(res) = bad["runs"][0]["results"][0].as_object_mut() {
+        res.remove("message");
+    }
+    let path = dir.join("broken.sarif");
+    std::fs::write(&path, serde_json::to_vec(&bad).expect("serialise")).expect("write sarif");
+    let v = common::run_node(&helpers, "validate-sarif.js", &[&path]);
+    assert_eq!(v["valid"], false, "a SARIF result without a message must be rejected");
+}
+
+#[test]
+fn sarif_of_a_real_scan_has_relative_uris_and_lines() {
+    let Some(c) = common::corpora() else { return };
+    let tree = tempfile::tempdir().expect("temp dir");
+    common::corpus_tree(&c, 20, tree.path());
+    let r = common::engine_scan(tree.path(), "WEB01");
+    let s = sarif(&r);
+    github_limits(&s);
+    let results = s["runs"][0]["results"].as_array().expect("results");
+    assert_eq!(results.len(), r.findings.len());
+    for res in results {
+        let loc = &res["locations"][0]["physicalLocation"];
+        let uri = loc["artifactLocation"]["uri"].as_str().expect("uri");
+        assert_eq!(loc["artifactLocation"]["uriBaseId"], "INPUT1", "{uri}");
+        assert!(
+            !uri.starts_with('/') && !uri.contains("file:"),
+            "relative to the scan root: {uri}"
+        );
+    }
+    let log = results
+        .iter()
+        .find(|x| {
+            x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.starts_with("logs/"))
+        })
+        .expect("a log finding");
+    assert!(log["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64() > Some(0));
 }

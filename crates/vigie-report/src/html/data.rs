@@ -1,14 +1,14 @@
-//! The findings as compact JSON for the page script. Repeated strings (rule
-//! titles, remediation, paths, hosts) go through a string table; evidence
-//! text is bounded per finding so 100,000 findings stay well under 20 MB.
-//! The JSON is written with `<`, `>`, `&`, U+2028 and U+2029 escaped, so no
-//! quoted text can end the `<script type="application/json">` block.
+//! The findings as compact JSON for the page script, written straight into a
+//! buffer ([`Json`]). Repeated strings (rule titles, remediation, paths,
+//! hosts, field names) go through a string table; evidence text is bounded
+//! per finding so 100,000 findings stay well under 20 MB. Strings are escaped
+//! so that no quoted text can end the `<script type="application/json">`
+//! block.
 
+use super::json::Json;
 use crate::RenderOptions;
 use crate::common::truncate_end;
-use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::io;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use vigie_model::{Evidence, Finding, ScanResult};
 
 /// Total characters of evidence text the page embeds, shared by all findings.
@@ -16,24 +16,28 @@ const EVIDENCE_BUDGET: usize = 20_000_000;
 /// Evidence items kept per finding.
 const MAX_EVIDENCE_ITEMS: usize = 20;
 
+/// Strings stored once, referred to by index.
 #[derive(Default)]
-struct Strings {
-    index: HashMap<String, usize>,
-    list: Vec<String>,
+struct Strings<'a> {
+    index: HashMap<&'a str, usize>,
+    list: Vec<&'a str>,
 }
 
-impl Strings {
-    fn id(&mut self, s: &str) -> Value {
-        if let Some(i) = self.index.get(s) {
-            return json!(i);
+impl<'a> Strings<'a> {
+    fn id(&mut self, s: &'a str) -> u64 {
+        let next = self.list.len();
+        let i = *self.index.entry(s).or_insert(next);
+        if i == next {
+            self.list.push(s);
         }
-        let i = self.list.len();
-        self.list.push(s.to_string());
-        self.index.insert(s.to_string(), i);
-        json!(i)
+        i as u64
     }
-    fn opt(&mut self, s: Option<&str>) -> Value {
-        s.map_or(Value::Null, |s| self.id(s))
+    /// Write the index of `s` (or `null`).
+    fn put(&mut self, j: &mut Json, s: Option<&'a str>) {
+        match s {
+            Some(s) => j.num(self.id(s)),
+            None => j.raw("null"),
+        }
     }
 }
 
@@ -43,130 +47,207 @@ pub(crate) fn evidence_cap(findings: usize) -> usize {
 }
 
 /// The findings JSON, escaped for a `<script type="application/json">` block.
-pub(crate) fn build(r: &ScanResult, opts: &RenderOptions) -> io::Result<String> {
+pub(crate) fn build(r: &ScanResult, opts: &RenderOptions) -> Vec<u8> {
     let cap = evidence_cap(r.findings.len());
     let mut st = Strings::default();
     let mut rule_index: HashMap<&str, usize> = HashMap::new();
-    let mut rules = Vec::new();
-    // Grouped by host, then most serious first (the findings' own order).
-    let mut order: Vec<&Finding> = r.findings.iter().collect();
-    order.sort_by(|a, b| {
-        (a.host.is_none(), &a.host)
-            .cmp(&(b.host.is_none(), &b.host))
-            .then_with(|| a.rank_key().cmp(&b.rank_key()))
-    });
-    let mut findings = Vec::with_capacity(order.len());
+    let mut rules = Json::default();
+    let order = host_order(&r.findings);
+    let mut fj = Json { buf: Vec::with_capacity(r.findings.len() * 400) };
     let mut truncated = false;
-    for f in order {
-        let ri = *rule_index.entry(f.rule.id.as_str()).or_insert_with(|| {
-            let rr = &f.rule;
-            let refs: Vec<Value> = rr.reference.iter().map(|x| st.id(x)).collect();
-            rules.push(json!([
-                st.id(&rr.id),
-                st.id(&rr.title),
-                rr.source.as_str(),
-                st.opt(rr.author.as_deref()),
-                refs,
-                st.opt(rr.ruleset.as_deref()),
-                st.opt(rr.license.as_deref()),
-                st.opt(rr.file.as_deref())
-            ]));
-            rules.len() - 1
-        });
-        let mut ev = Vec::new();
-        let mut budget = cap;
-        for e in f.evidence.iter().take(MAX_EVIDENCE_ITEMS) {
-            let (v, used, cut) = evidence(e, budget.max(120), &mut st);
-            budget = budget.saturating_sub(used);
-            truncated |= cut;
-            ev.push(v);
+    for (n, f) in order.into_iter().enumerate() {
+        let next = rule_index.len();
+        let ri = *rule_index.entry(f.rule.id.as_str()).or_insert(next);
+        if ri == next {
+            rule(&mut rules, &mut st, f);
         }
-        let more = f.evidence.len().saturating_sub(MAX_EVIDENCE_ITEMS);
-        truncated |= more > 0;
-        findings.push(json!([
-            f.id,
-            ri,
-            sev(f),
-            f.stage as u8,
-            f.confidence as u8,
-            st.id(&f.title),
-            st.opt(f.host.as_deref()),
-            st.id(&f.location.path),
-            f.location.line,
-            f.location.record_id,
-            st.opt(f.location.member.as_deref()),
-            f.time.map(|t| t.to_rfc3339()),
-            st.opt(f.description.as_deref()),
-            st.id(&f.remediation),
-            u8::from(f.kev),
-            f.cves,
-            f.attack,
-            ev,
-            more,
-            f.indicators,
-            f.location.offset
-        ]));
+        fj.raw(if n == 0 { "[" } else { "," });
+        truncated |= finding(&mut fj, &mut st, f, ri, cap);
     }
-    let mut hosts: Vec<&str> = r.findings.iter().filter_map(|f| f.host.as_deref()).collect();
+    let mut hosts: Vec<&str> = r
+        .findings
+        .iter()
+        .filter_map(|f| f.host.as_deref())
+        .collect::<HashSet<&str>>()
+        .into_iter()
+        .collect();
     hosts.sort_unstable();
-    hosts.dedup();
-    let doc = json!({
-        "v": 1,
-        "total": r.findings.len(),
-        "pageSize": opts.html_page_size.max(1),
-        "evidenceCap": if truncated { cap } else { 0 },
-        "hosts": hosts,
-        "strings": st.list,
-        "rules": rules,
-        "findings": findings,
-    });
-    let text = serde_json::to_string(&doc)?;
-    let mut buf = String::with_capacity(text.len() + 1024);
-    for c in text.chars() {
-        match c {
-            '<' => buf.push_str("\\u003c"),
-            '>' => buf.push_str("\\u003e"),
-            '&' => buf.push_str("\\u0026"),
-            '\u{2028}' => buf.push_str("\\u2028"),
-            '\u{2029}' => buf.push_str("\\u2029"),
-            c => buf.push(c),
+    let mut j = Json { buf: Vec::with_capacity(fj.buf.len() + st.list.len() * 40 + 1024) };
+    j.raw("{\"v\":1,\"total\":");
+    j.num(r.findings.len() as u64);
+    j.raw(",\"pageSize\":");
+    j.num(opts.html_page_size.max(1) as u64);
+    j.raw(",\"evidenceCap\":");
+    j.num(if truncated { cap as u64 } else { 0 });
+    j.raw(",\"hosts\":[");
+    for (i, h) in hosts.iter().enumerate() {
+        if i > 0 {
+            j.raw(",");
         }
+        j.str(h);
     }
-    Ok(buf)
+    j.raw("],\"strings\":[");
+    for (i, s) in st.list.iter().enumerate() {
+        if i > 0 {
+            j.raw(",");
+        }
+        j.str(s);
+    }
+    j.raw("],\"rules\":[");
+    j.buf.extend_from_slice(&rules.buf);
+    j.raw("],\"findings\":");
+    if fj.buf.is_empty() {
+        j.raw("[");
+    }
+    j.buf.extend_from_slice(&fj.buf);
+    j.raw("]}");
+    j.buf
 }
 
-fn sev(f: &Finding) -> u8 {
-    crate::jsonl::severity_number(f.severity)
+/// The findings grouped by host (hosts in name order, no host last), most
+/// serious first within a host. A result's findings are normally already in
+/// rank order (`ScanResult::finalize`), so only the host grouping is done;
+/// otherwise they are sorted in full.
+fn host_order(findings: &[Finding]) -> Vec<&Finding> {
+    let ranked = findings.windows(2).all(|w| w[0].rank_key() <= w[1].rank_key());
+    if !ranked {
+        let mut order: Vec<&Finding> = findings.iter().collect();
+        order.sort_by(|a, b| {
+            (a.host.is_none(), &a.host)
+                .cmp(&(b.host.is_none(), &b.host))
+                .then_with(|| a.rank_key().cmp(&b.rank_key()))
+        });
+        return order;
+    }
+    let mut by_host: HashMap<Option<&str>, Vec<&Finding>> = HashMap::new();
+    for f in findings {
+        by_host.entry(f.host.as_deref()).or_default().push(f);
+    }
+    let mut groups: Vec<(Option<&str>, Vec<&Finding>)> = by_host.into_iter().collect();
+    groups.sort_unstable_by(|a, b| (a.0.is_none(), a.0).cmp(&(b.0.is_none(), b.0)));
+    groups.into_iter().flat_map(|(_, v)| v).collect()
+}
+
+/// One rule: `[id, title, source, author, [references], ruleset, licence, file]`.
+fn rule<'a>(j: &mut Json, st: &mut Strings<'a>, f: &'a Finding) {
+    let rr = &f.rule;
+    j.raw(if j.buf.is_empty() { "[" } else { ",[" });
+    st.put(j, Some(&rr.id));
+    j.raw(",");
+    st.put(j, Some(&rr.title));
+    j.raw(",");
+    j.str(rr.source.as_str());
+    j.raw(",");
+    st.put(j, rr.author.as_deref());
+    j.raw(",[");
+    for (i, x) in rr.reference.iter().enumerate() {
+        if i > 0 {
+            j.raw(",");
+        }
+        st.put(j, Some(x));
+    }
+    j.raw("],");
+    st.put(j, rr.ruleset.as_deref());
+    j.raw(",");
+    st.put(j, rr.license.as_deref());
+    j.raw(",");
+    st.put(j, rr.file.as_deref());
+    j.raw("]");
+}
+
+/// One finding as a compact array (indices documented in `report.js`).
+/// Returns whether evidence text was shortened.
+fn finding<'a>(j: &mut Json, st: &mut Strings<'a>, f: &'a Finding, ri: usize, cap: usize) -> bool {
+    j.raw("[");
+    j.str(&f.id);
+    j.raw(",");
+    j.num(ri as u64);
+    j.raw(",");
+    j.num(u64::from(crate::jsonl::severity_number(f.severity)));
+    j.raw(",");
+    j.num(f.stage as u64);
+    j.raw(",");
+    j.num(f.confidence as u64);
+    j.raw(",");
+    st.put(j, Some(&f.title));
+    j.raw(",");
+    st.put(j, f.host.as_deref());
+    j.raw(",");
+    st.put(j, Some(&f.location.path));
+    j.raw(",");
+    j.opt_num(f.location.line);
+    j.raw(",");
+    j.opt_num(f.location.record_id);
+    j.raw(",");
+    st.put(j, f.location.member.as_deref());
+    j.raw(",");
+    j.opt_time(f.time);
+    j.raw(",");
+    st.put(j, f.description.as_deref());
+    j.raw(",");
+    st.put(j, Some(&f.remediation));
+    j.raw(if f.kev { ",1," } else { ",0," });
+    j.strs(&f.cves);
+    j.raw(",");
+    j.strs(&f.attack);
+    j.raw(",[");
+    let mut budget = cap;
+    let mut truncated = false;
+    for (i, e) in f.evidence.iter().take(MAX_EVIDENCE_ITEMS).enumerate() {
+        if i > 0 {
+            j.raw(",");
+        }
+        let (used, cut) = evidence(j, st, e, budget.max(120));
+        budget = budget.saturating_sub(used);
+        truncated |= cut;
+    }
+    let more = f.evidence.len().saturating_sub(MAX_EVIDENCE_ITEMS);
+    j.raw("],");
+    j.num(more as u64);
+    j.raw(",");
+    j.strs(&f.indicators);
+    j.raw(",");
+    j.opt_num(f.location.offset);
+    j.raw("]");
+    truncated || more > 0
 }
 
 /// Cut `s` to `cap` characters; returns (text, chars used, whether cut).
-fn cut(s: &str, cap: usize) -> (String, usize, bool) {
+fn cut(s: &str, cap: usize) -> (std::borrow::Cow<'_, str>, usize, bool) {
+    // Fast path: a string of at most `cap` bytes has at most `cap` characters.
+    if s.len() <= cap {
+        return (s.into(), s.chars().count(), false);
+    }
     let n = s.chars().count();
-    if n <= cap { (s.to_string(), n, false) } else { (truncate_end(s, cap), cap, true) }
+    if n <= cap { (s.into(), n, false) } else { (truncate_end(s, cap).into(), cap, true) }
 }
 
-fn fields(
-    m: &std::collections::BTreeMap<String, String>,
+/// `[[name index, value], …]`; returns (chars used, whether cut).
+fn fields<'a>(
+    j: &mut Json,
+    st: &mut Strings<'a>,
+    m: &'a BTreeMap<String, String>,
     cap: usize,
-    st: &mut Strings,
-) -> (Value, usize, bool) {
+) -> (usize, bool) {
     let mut used = 0;
     let mut was_cut = false;
     let per = (cap / m.len().max(1)).max(40);
-    let v: Vec<Value> = m
-        .iter()
-        .map(|(k, v)| {
-            let (t, u, c) = cut(v, per);
-            used += u;
-            was_cut |= c;
-            json!([st.id(k), t])
-        })
-        .collect();
-    (Value::Array(v), used, was_cut)
+    j.raw("[");
+    for (i, (k, v)) in m.iter().enumerate() {
+        j.raw(if i == 0 { "[" } else { ",[" });
+        st.put(j, Some(k));
+        j.raw(",");
+        let (t, u, c) = cut(v, per);
+        j.str(&t);
+        j.raw("]");
+        used += u;
+        was_cut |= c;
+    }
+    j.raw("]");
+    (used, was_cut)
 }
-
-/// One evidence item as a compact array; returns (value, chars used, cut).
-fn evidence(e: &Evidence, cap: usize, st: &mut Strings) -> (Value, usize, bool) {
+/// One evidence item as a compact array; returns (chars used, whether cut).
+fn evidence<'a>(j: &mut Json, st: &mut Strings<'a>, e: &'a Evidence, cap: usize) -> (usize, bool) {
     match e {
         Evidence::Match { identifier, offset, excerpt, highlight } => {
             let (before, hit, after) = match highlight
@@ -178,32 +259,59 @@ fn evidence(e: &Evidence, cap: usize, st: &mut Strings) -> (Value, usize, bool) 
             let hit_n = hit.chars().count().min(cap);
             let side = cap.saturating_sub(hit_n) / 2;
             let bn = before.chars().count();
-            let before_kept: String = before.chars().skip(bn.saturating_sub(side)).collect();
-            let (h, _, c1) = cut(hit, cap);
-            let (a, _, c2) = cut(after, side.max(if hit.is_empty() { cap } else { 0 }));
-            let was_cut = c1 || c2 || bn > side;
-            let used = before_kept.chars().count() + h.chars().count() + a.chars().count();
-            let before_kept = if bn > side { format!("…{before_kept}") } else { before_kept };
-            (json!(["m", st.opt(identifier.as_deref()), offset, before_kept, h, a]), used, was_cut)
+            let skip = bn.saturating_sub(side);
+            let before_kept = match before.char_indices().nth(skip) {
+                Some((at, _)) => &before[at..],
+                None => "",
+            };
+            let (h, hu, c1) = cut(hit, cap);
+            let (a, au, c2) = cut(after, side.max(if hit.is_empty() { cap } else { 0 }));
+            let used = (bn - skip) + hu + au;
+            j.raw("[\"m\",");
+            st.put(j, identifier.as_deref());
+            j.raw(",");
+            j.opt_num(*offset);
+            j.raw(",");
+            if skip > 0 {
+                j.str(&format!("…{before_kept}"));
+            } else {
+                j.str(before_kept);
+            }
+            j.raw(",");
+            j.str(&h);
+            j.raw(",");
+            j.str(&a);
+            j.raw("]");
+            (used, c1 || c2 || skip > 0)
         }
-        Evidence::File { path, size, md5, sha1, sha256, modified, owner } => (
-            json!([
-                "f",
-                st.id(path),
-                size,
-                md5,
-                sha1,
-                sha256,
-                modified.map(|t| t.to_rfc3339()),
-                st.opt(owner.as_deref())
-            ]),
-            0,
-            false,
-        ),
+        Evidence::File { path, size, md5, sha1, sha256, modified, owner } => {
+            j.raw("[\"f\",");
+            st.put(j, Some(path));
+            j.raw(",");
+            j.num(*size);
+            for h in [md5, sha1, sha256] {
+                j.raw(",");
+                j.opt_str(h.as_deref());
+            }
+            j.raw(",");
+            j.opt_time(*modified);
+            j.raw(",");
+            st.put(j, owner.as_deref());
+            j.raw("]");
+            (0, false)
+        }
         Evidence::LogLine { path, line, raw, fields: fs } => {
             let (t, u, c) = cut(raw, cap);
-            let (fv, u2, c2) = fields(fs, cap, st);
-            (json!(["l", st.id(path), line, t, fv]), u + u2, c || c2)
+            j.raw("[\"l\",");
+            st.put(j, Some(path));
+            j.raw(",");
+            j.num(*line);
+            j.raw(",");
+            j.str(&t);
+            j.raw(",");
+            let (u2, c2) = fields(j, st, fs, cap);
+            j.raw("]");
+            (u + u2, c || c2)
         }
         Evidence::Event {
             path,
@@ -215,28 +323,44 @@ fn evidence(e: &Evidence, cap: usize, st: &mut Strings) -> (Value, usize, bool) 
             provider,
             fields: fs,
         } => {
-            let (fv, u, c) = fields(fs, cap, st);
-            let v = json!([
-                "e",
-                st.id(path),
-                record_id,
-                time.map(|t| t.to_rfc3339()),
-                st.opt(channel.as_deref()),
-                st.opt(computer.as_deref()),
-                event_id,
-                st.opt(provider.as_deref()),
-                fv
-            ]);
-            (v, u, c)
+            j.raw("[\"e\",");
+            st.put(j, Some(path));
+            j.raw(",");
+            j.opt_num(*record_id);
+            j.raw(",");
+            j.opt_time(*time);
+            j.raw(",");
+            st.put(j, channel.as_deref());
+            j.raw(",");
+            st.put(j, computer.as_deref());
+            j.raw(",");
+            j.opt_num(event_id.map(u64::from));
+            j.raw(",");
+            st.put(j, provider.as_deref());
+            j.raw(",");
+            let r = fields(j, st, fs, cap);
+            j.raw("]");
+            r
         }
         Evidence::Http { request, status, facts } => {
             let (t, u, c) = cut(request, cap);
-            let (fv, u2, c2) = fields(facts, cap, st);
-            (json!(["h", t, status, fv]), u + u2, c || c2)
+            j.raw("[\"h\",");
+            j.str(&t);
+            j.raw(",");
+            j.opt_num(status.map(u64::from));
+            j.raw(",");
+            let (u2, c2) = fields(j, st, facts, cap);
+            j.raw("]");
+            (u + u2, c || c2)
         }
         Evidence::Fact { name, value } => {
             let (t, u, c) = cut(value, cap);
-            (json!(["x", st.id(name), t]), u, c)
+            j.raw("[\"x\",");
+            st.put(j, Some(name));
+            j.raw(",");
+            j.str(&t);
+            j.raw("]");
+            (u, c)
         }
     }
 }

@@ -51,7 +51,7 @@ pub(crate) fn verdict(r: &ScanResult, out: W<'_>) -> io::Result<()> {
         )?;
     }
     writeln!(out, "</p>")?;
-    let hosts: std::collections::BTreeSet<&str> =
+    let hosts: std::collections::HashSet<&str> =
         r.findings.iter().filter_map(|f| f.host.as_deref()).collect();
     let c = &r.coverage;
     writeln!(
@@ -104,12 +104,13 @@ fn fix_item(it: &FixItem<'_>, out: W<'_>) -> io::Result<()> {
             " <span class=\"kev\" title=\"In CISA's Known Exploited Vulnerabilities catalog\">KEV</span>"
         )?;
     }
-    write!(out, " <strong>{}</strong>", esc(&it.what))?;
+    writeln!(out, " <strong class=\"headline\">{}</strong></p>", esc(&it.headline))?;
+    write!(out, "<dl><dt>What</dt><dd class=\"what-text\">{}", esc(&it.what))?;
     if it.count > 1 {
         write!(out, " <span class=\"muted\">({} occurrences)</span>", thousands(it.count as u64))?;
     }
-    writeln!(out, "</p>")?;
-    writeln!(out, "<dl><dt>Where</dt><dd><code>{}</code></dd>", esc(&it.place))?;
+    writeln!(out, "</dd>")?;
+    writeln!(out, "<dt>Where</dt><dd><code>{}</code></dd>", esc(&it.place))?;
     if let Some(w) = &it.when {
         writeln!(out, "<dt>When</dt><dd>{}</dd>", esc(w))?;
     }
@@ -288,6 +289,57 @@ fn sources(r: &ScanResult, out: W<'_>) -> io::Result<()> {
     writeln!(out, "</table></div>")
 }
 
+/// Most file hashes listed in the provenance section (the rest are in the JSON).
+const MAX_HASHES_LISTED: usize = 200;
+
+/// Input hashes: the inputs that are single files (recorded at scan time) and
+/// the files the findings rest on (from their file evidence).
+fn input_hashes(r: &ScanResult, out: W<'_>) -> io::Result<()> {
+    let mut files: std::collections::BTreeMap<&str, (u64, &str)> = Default::default();
+    for f in &r.findings {
+        for e in &f.evidence {
+            if let vigie_model::Evidence::File { path, size, sha256: Some(h), .. } = e {
+                files.entry(path.as_str()).or_insert((*size, h.as_str()));
+            }
+        }
+    }
+    let given = &r.provenance.input_hashes;
+    writeln!(out, "<h3>Input hashes (SHA-256)</h3>")?;
+    if given.is_empty() && files.is_empty() {
+        return writeln!(
+            out,
+            "<p class=\"muted\">No input was a single file and no finding rests on a hashed file.</p>"
+        );
+    }
+    writeln!(
+        out,
+        "<div class=\"scroll\"><table><tr><th>File</th><th>Role</th><th>Size</th><th>SHA-256</th></tr>"
+    )?;
+    let rows = given
+        .iter()
+        .map(|h| (h.path.as_str(), "input", h.size, h.sha256.as_str()))
+        .chain(files.iter().map(|(p, (n, h))| (*p, "behind a finding", *n, *h)));
+    let total = given.len() + files.len();
+    for (path, role, size, hash) in rows.take(MAX_HASHES_LISTED) {
+        writeln!(
+            out,
+            "<tr><td><code>{}</code></td><td>{role}</td><td>{}</td><td><code class=\"hash\">{}</code></td></tr>",
+            esc(path),
+            human_bytes(size),
+            esc(hash)
+        )?;
+    }
+    writeln!(out, "</table></div>")?;
+    if total > MAX_HASHES_LISTED {
+        writeln!(
+            out,
+            "<p class=\"muted\">… and {} more in the JSON result.</p>",
+            thousands((total - MAX_HASHES_LISTED) as u64)
+        )?;
+    }
+    Ok(())
+}
+
 pub(crate) fn provenance(r: &ScanResult, out: W<'_>) -> io::Result<()> {
     let p = &r.provenance;
     writeln!(out, "<section id=\"provenance\"><h2>Provenance</h2><table class=\"kv\">")?;
@@ -336,6 +388,7 @@ pub(crate) fn provenance(r: &ScanResult, out: W<'_>) -> io::Result<()> {
         row(out, "Exchange build table", esc(b))?;
     }
     writeln!(out, "</table>")?;
+    input_hashes(r, out)?;
     let sets = &r.coverage.rules.sets;
     if !sets.is_empty() {
         writeln!(

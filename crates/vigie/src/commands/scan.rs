@@ -182,6 +182,7 @@ pub(crate) fn run(args: ScanArgs, command_line: Vec<String>) -> anyhow::Result<E
     let progress = BarProgress::new(!args.no_progress);
     let mut result = engine.scan(&progress);
     result.provenance.command_line = command_line;
+    output::hash_file_inputs(&mut result);
     output::write_outputs(&result, args.out.format.as_deref(), &args.out.output)?;
     Ok(crate::commands::exit_code(&result, args.fail_on))
 }

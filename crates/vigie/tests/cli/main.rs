@@ -4,4 +4,5 @@
 mod demo;
 mod hostile;
 mod probe;
+mod report;
 mod support;
