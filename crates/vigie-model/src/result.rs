@@ -66,23 +66,6 @@ pub struct Provenance {
     /// Exchange build table date, when used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_table: Option<String>,
-    /// SHA-256 of the inputs that are single files (a log, an event log, a
-    /// saved export), so an auditor can check they are the files that were
-    /// scanned. Files found inside input folders carry their hashes in the
-    /// findings' file evidence.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub input_hashes: Vec<InputHash>,
-}
-
-/// The hash of one input file, for provenance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InputHash {
-    /// The file as given on the command line.
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// SHA-256 (lowercase hex).
-    pub sha256: String,
 }
 
 /// Something found about a host that is not a finding by itself (an Exchange
@@ -176,7 +159,6 @@ impl ScanResult {
         if self.provenance.build_table.is_none() {
             self.provenance.build_table = other.provenance.build_table;
         }
-        self.provenance.input_hashes.extend(other.provenance.input_hashes);
         self.finalize();
     }
 
@@ -220,7 +202,8 @@ impl Verdict<'_> {
     /// The finding that drives the verdict: at the headline stage, the most
     /// severe, then the most certain, then one that says when (a dated
     /// finding, such as a web shell seen in use, tells the reader when it
-    /// happened), then the earliest.
+    /// happened), then one corroborated by other findings (`related`), then
+    /// the earliest.
     pub fn lead(&self) -> Option<&Finding> {
         let stage = self.headline_stage()?;
         self.result
@@ -232,6 +215,7 @@ impl Verdict<'_> {
                     .cmp(&a.severity)
                     .then(b.confidence.cmp(&a.confidence))
                     .then(b.time.is_some().cmp(&a.time.is_some()))
+                    .then((!b.related.is_empty()).cmp(&!a.related.is_empty()))
                     .then(a.time.cmp(&b.time))
             })
     }

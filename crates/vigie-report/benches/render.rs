@@ -5,7 +5,8 @@
 //! if it does not.
 //!
 //! Run: `cargo bench -p vigie-report --bench render` (`VIGIE_BENCH_N` to
-//! change the number of findings).
+//! change the number of findings, `VIGIE_BENCH_HTML=FILE` to keep the HTML
+//! page for a browser).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -58,6 +59,11 @@ fn child(mode: &str) {
     }
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     println!("RESULT {mode} {ms:.1} {} {}", sink.0, vm_hwm_kb());
+    // VIGIE_BENCH_HTML=FILE keeps the 100,000-finding page to open in a browser.
+    if let (Some(path), "html") = (std::env::var_os("VIGIE_BENCH_HTML"), mode) {
+        let mut file = std::fs::File::create(&path).expect("create VIGIE_BENCH_HTML file");
+        render(&r, ReportFormat::Html, &RenderOptions::default(), &mut file).expect("write html");
+    }
 }
 
 fn main() {
