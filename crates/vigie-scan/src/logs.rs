@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 use vigie_model::{Coverage, Evidence, Location, Problem, ProblemCode, RuleSetInfo, ScanResult};
-use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules};
+use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules, ScriptUse, web_shell_use};
 use vigie_sigma::{Hit, SetOptions, SigmaCompiler, SigmaMatcher, SigmaRules};
 use vigie_source::{FileEntry, LogFormat, LogItem, LogReader, LogRecord, SourceKind, display_path};
 
@@ -29,6 +29,8 @@ pub(crate) struct LogsEngine {
     rules: Option<LogRules>,
     sigma: Option<SigmaRules>,
     spans: Mutex<BTreeMap<String, SpanAcc>>,
+    /// Script requests answered 2xx, for the web-shell use correlation.
+    script_use: Mutex<ScriptUse>,
 }
 
 impl LogsEngine {
@@ -47,7 +49,12 @@ impl LogsEngine {
             });
         }
         let sigma = load_web_sigma(options, coverage);
-        Ok(LogsEngine { rules, sigma, spans: Mutex::new(BTreeMap::new()) })
+        Ok(LogsEngine {
+            rules,
+            sigma,
+            spans: Mutex::new(BTreeMap::new()),
+            script_use: Mutex::new(ScriptUse::default()),
+        })
     }
 
     pub(crate) fn worker(&self) -> LogsWorker<'_> {
@@ -56,13 +63,27 @@ impl LogsEngine {
             matcher: self.sigma.as_ref().map(SigmaRules::matcher),
             hits: Vec::new(),
             spans: BTreeMap::new(),
+            script_use: ScriptUse::default(),
         }
     }
 
-    /// After all files: the time span of every log source.
+    /// After all files: the time span of every log source, and the scripts
+    /// flagged on disk that answered requests in the logs (VG-COR001).
     pub(crate) fn finish(&self, result: &mut ScanResult) {
         let acc = std::mem::take(&mut *self.spans.lock().unwrap_or_else(|p| p.into_inner()));
         result.coverage.sources.extend(spans(acc));
+        let uses = std::mem::take(&mut *self.script_use.lock().unwrap_or_else(|p| p.into_inner()));
+        if uses.dropped > 0 {
+            result.coverage.warnings.push(format!(
+                "{} requests to scripts were not remembered for the web-shell use correlation \
+                 (more than {} distinct script URLs in the logs); scan fewer logs at once to \
+                 correlate them all",
+                uses.dropped,
+                uses.len()
+            ));
+        }
+        let used = web_shell_use(&result.findings, &uses);
+        result.findings.extend(used);
     }
 }
 
@@ -165,6 +186,7 @@ pub(crate) struct LogsWorker<'e> {
     matcher: Option<SigmaMatcher<'e>>,
     hits: Vec<Hit>,
     spans: BTreeMap<String, SpanAcc>,
+    script_use: ScriptUse,
 }
 
 impl LogsWorker<'_> {
@@ -221,6 +243,7 @@ impl LogsWorker<'_> {
             }
         };
         part.coverage.records.lines += reader.lines_read();
+        self.script_use.merge(state.take_script_use());
         if let Some(src) = source {
             acc.paths.push(path.clone());
             self.spans.entry(src).or_default().merge(acc);
@@ -293,6 +316,12 @@ impl LogsWorker<'_> {
         for (k, v) in std::mem::take(&mut self.spans) {
             shared.entry(k).or_default().merge(v);
         }
+        drop(shared);
+        self.engine
+            .script_use
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .merge(std::mem::take(&mut self.script_use));
         Partial::default()
     }
 }

@@ -39,6 +39,16 @@ pub struct FileState {
     pub(crate) script_set: Option<(Option<DateTime<Utc>>, u64)>,
     /// The current line, ASCII lower-cased, for the prefilter (reused).
     pub(crate) lower: Vec<u8>,
+    /// Script requests answered 2xx (for VG-COR001).
+    pub(crate) script_use: super::ScriptUse,
+}
+
+impl FileState {
+    /// The script requests recorded so far (the file's share of the
+    /// correlation table), leaving an empty table.
+    pub fn take_script_use(&mut self) -> super::ScriptUse {
+        std::mem::take(&mut self.script_use)
+    }
 }
 
 /// A log rule: metadata, prefilter needles and its check function.
@@ -239,7 +249,7 @@ pub(crate) fn finding(
 }
 
 /// The first paragraph of a `## <name>` section of a rule header.
-fn doc_section(source: &str, name: &str) -> String {
+pub(crate) fn doc_section(source: &str, name: &str) -> String {
     let doc = doc_header(source);
     let mut out = String::new();
     let mut inside = false;

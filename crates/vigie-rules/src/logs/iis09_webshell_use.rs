@@ -51,7 +51,7 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Critical,
     stage: Stage::Compromise,
     kind: Some(LogKind::Web),
-    needles: &[".asp", ".jsp", ".php"],
+    needles: &[".asp", ".ashx", ".asmx", ".jsp", ".php"],
     check,
     source: include_str!("iis09_webshell_use.rs"),
     file: "iis09_webshell_use.rs",

@@ -14,6 +14,7 @@
 //! time-coverage warnings of the scan, not line findings.
 
 mod common;
+mod cor001_web_shell_used;
 mod ecp01_vdir_url_script;
 mod ecp02_oab_vdir_sequence;
 mod hp01_ssrf_anchor_mailbox;
@@ -38,6 +39,7 @@ mod needles;
 mod oab01_download_failed;
 
 pub use common::{FileState, LineCtx, LogKind};
+pub use cor001_web_shell_used::{ScriptUse, StemUse, web_shell_use};
 pub use hp08_log_age::EXPOSURE_START;
 
 use crate::RuleInfo;
@@ -46,8 +48,9 @@ use needles::Needles;
 use vigie_model::Finding;
 
 /// Every log rule, in code order.
-fn all() -> [&'static Rule; 21] {
+fn all() -> [&'static Rule; 22] {
     [
+        &cor001_web_shell_used::RULE,
         &hp01_ssrf_anchor_mailbox::RULE,
         &hp02_ssrf_backend_cookie::RULE,
         &hp03_routing_hint_cookie::RULE,
@@ -86,6 +89,8 @@ pub struct LogRules {
     needles: Needles,
     /// pattern index → rule index.
     pattern_rule: Vec<u8>,
+    /// Index of VG-COR001, whose needles mark script requests to remember.
+    script_rule: Option<usize>,
 }
 
 impl LogRules {
@@ -102,7 +107,8 @@ impl LogRules {
         }
         // Lines are lower-cased before the search (same results as ASCII
         // case-insensitive matching), so the SIMD searcher can be used.
-        LogRules { rules, needles: Needles::new(patterns), pattern_rule }
+        let script_rule = rules.iter().position(|r| r.code == "VG-COR001");
+        LogRules { rules, needles: Needles::new(patterns), pattern_rule, script_rule }
     }
 
     /// Number of rules that check lines.
@@ -136,6 +142,11 @@ impl LogRules {
             });
         } else {
             hit = (1u64 << self.rules.len()) - 1;
+        }
+        if let Some(b) = self.script_rule
+            && hit & (1 << b) != 0
+        {
+            state.script_use.record(ctx);
         }
         while hit != 0 {
             let i = hit.trailing_zeros() as usize;
