@@ -66,6 +66,23 @@ pub struct Provenance {
     /// Exchange build table date, when used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub build_table: Option<String>,
+    /// SHA-256 of the inputs that are single files (a log, an event log, a
+    /// saved export), so an auditor can check they are the files that were
+    /// scanned. Files found inside input folders carry their hashes in the
+    /// findings' file evidence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub input_hashes: Vec<InputHash>,
+}
+
+/// The hash of one input file, for provenance.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputHash {
+    /// The file as given on the command line.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 (lowercase hex).
+    pub sha256: String,
 }
 
 /// Something found about a host that is not a finding by itself (an Exchange
@@ -159,6 +176,7 @@ impl ScanResult {
         if self.provenance.build_table.is_none() {
             self.provenance.build_table = other.provenance.build_table;
         }
+        self.provenance.input_hashes.extend(other.provenance.input_hashes);
         self.finalize();
     }
 
