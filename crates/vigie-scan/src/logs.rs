@@ -31,6 +31,8 @@ pub(crate) struct LogsEngine {
     spans: Mutex<BTreeMap<String, SpanAcc>>,
     /// Script requests answered 2xx, for the web-shell use correlation.
     script_use: Mutex<ScriptUse>,
+    /// `--host`: the host name put on every log finding.
+    host: Option<String>,
 }
 
 impl LogsEngine {
@@ -54,6 +56,7 @@ impl LogsEngine {
             sigma,
             spans: Mutex::new(BTreeMap::new()),
             script_use: Mutex::new(ScriptUse::default()),
+            host: options.host.clone(),
         })
     }
 
@@ -223,6 +226,7 @@ impl LogsWorker<'_> {
         };
         let mut state = FileState::default();
         let mut acc = SpanAcc::default();
+        let first_finding = part.findings.len();
         let mut source: Option<String> = None;
         let outcome = loop {
             match reader.next_item() {
@@ -243,6 +247,14 @@ impl LogsWorker<'_> {
             }
         };
         part.coverage.records.lines += reader.lines_read();
+        if let Some(host) = &self.engine.host {
+            for f in &mut part.findings[first_finding..] {
+                if f.host.is_none() {
+                    f.host = Some(host.clone());
+                    f.id = f.compute_id();
+                }
+            }
+        }
         self.script_use.merge(state.take_script_use());
         if let Some(src) = source {
             acc.paths.push(path.clone());

@@ -15,6 +15,7 @@ fn scan(root: &Path) -> ScanResult {
     let mut options = ScanOptions::new(vec![root.to_path_buf()]);
     options.threads = 2;
     options.no_cache = true;
+    options.host = Some("EXCH01".into());
     Engine::load(options).expect("load rules").scan(&NoProgress)
 }
 
@@ -53,6 +54,11 @@ fn real_shell_at_the_tunnel_url_is_planted_and_used() {
         r.findings.iter().any(|f| f.location.path == shell_path && f.rule.id != "VG-COR001"),
         "precondition: the shell itself is flagged: {:#?}",
         r.findings
+    );
+    assert!(
+        r.findings.iter().all(|f| f.host.as_deref() == Some("EXCH01")),
+        "--host reaches file, log and correlation findings: {:#?}",
+        r.findings.iter().filter(|f| f.host.is_none()).collect::<Vec<_>>()
     );
     let used = used(&r);
     assert_eq!(used.len(), 1, "{used:#?}");
