@@ -123,6 +123,8 @@ pub struct ScriptUse {
     stems: HashMap<String, StemUse>,
     /// Answered requests not remembered because the table was full.
     pub dropped: u64,
+    /// Reused buffer for the lower-cased URL path of the current line.
+    key: String,
 }
 
 impl ScriptUse {
@@ -157,23 +159,34 @@ impl ScriptUse {
             LogKind::Web => (f(ev, "cs-uri-stem"), f(ev, "cs-method"), f(ev, "c-ip")),
             LogKind::Exchange => (f(ev, "UrlStem"), f(ev, "Method"), f(ev, "ClientIpAddress")),
         };
-        let key = stem.trim_end_matches('/').to_ascii_lowercase();
-        if !SCRIPT_EXT.iter().any(|e| key.ends_with(e)) || !ok_status(status(ev)) {
-            return;
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.push_str(stem.trim_end_matches('/'));
+        key.make_ascii_lowercase();
+        let script = SCRIPT_EXT.iter().any(|e| key.ends_with(e));
+        if script && ok_status(status(ev)) {
+            self.add(&key, ctx, &method, &client);
         }
-        if self.stems.len() >= MAX_STEMS && !self.stems.contains_key(&key) {
+        self.key = key;
+    }
+
+    fn add(&mut self, key: &str, ctx: &LineCtx<'_>, method: &str, client: &str) {
+        if self.stems.len() >= MAX_STEMS && !self.stems.contains_key(key) {
             self.dropped += 1;
             return;
         }
-        let time = ev.timestamp();
+        let time = ctx.event.timestamp();
         let post = method.eq_ignore_ascii_case("POST");
-        let e = self.stems.entry(key).or_default();
+        let e = match self.stems.get_mut(key) {
+            Some(e) => e,
+            None => self.stems.entry(key.to_string()).or_default(),
+        };
         e.answered += 1;
         e.posts += u64::from(post);
         e.first = min_time(e.first, time);
         e.last = e.last.max(time);
-        if !client.is_empty() && e.clients.len() < MAX_CLIENTS {
-            e.clients.insert(client.into_owned());
+        if !client.is_empty() && e.clients.len() < MAX_CLIENTS && !e.clients.contains(client) {
+            e.clients.insert(client.to_string());
         }
         let room = e.samples.len() < MAX_SAMPLES;
         // Keep POSTs first: a GET sample is replaced by the first POST.

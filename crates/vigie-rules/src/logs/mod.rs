@@ -87,8 +87,9 @@ pub struct LogRules {
     /// The needles of every rule; when no searcher could be built, every
     /// rule checks every line (slower, same results).
     needles: Needles,
-    /// pattern index → rule index.
-    pattern_rule: Vec<u8>,
+    /// pattern index → the rules (bit set) whose needle it is; a needle
+    /// shared by several rules is searched once.
+    pattern_rules: Vec<u64>,
     /// Index of VG-COR001, whose needles mark script requests to remember.
     script_rule: Option<usize>,
 }
@@ -97,18 +98,24 @@ impl LogRules {
     /// Compile every built-in log rule.
     pub fn new() -> LogRules {
         let rules: Vec<&'static Rule> = all().into_iter().collect();
-        let mut patterns = Vec::new();
-        let mut pattern_rule = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rules: Vec<u64> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             for n in r.needles {
-                patterns.push(n.to_ascii_lowercase());
-                pattern_rule.push(i as u8);
+                let n = n.to_ascii_lowercase();
+                match patterns.iter().position(|p| *p == n) {
+                    Some(k) => pattern_rules[k] |= 1 << i,
+                    None => {
+                        patterns.push(n);
+                        pattern_rules.push(1 << i);
+                    }
+                }
             }
         }
         // Lines are lower-cased before the search (same results as ASCII
         // case-insensitive matching), so the SIMD searcher can be used.
         let script_rule = rules.iter().position(|r| r.code == "VG-COR001");
-        LogRules { rules, needles: Needles::new(patterns), pattern_rule, script_rule }
+        LogRules { rules, needles: Needles::new(patterns), pattern_rules, script_rule }
     }
 
     /// Number of rules that check lines.
@@ -136,8 +143,8 @@ impl LogRules {
             lower.extend_from_slice(ctx.raw.as_bytes());
             lower.make_ascii_lowercase();
             self.needles.each(&lower[..], |p| {
-                if let Some(&r) = self.pattern_rule.get(p) {
-                    hit |= 1 << r;
+                if let Some(&r) = self.pattern_rules.get(p) {
+                    hit |= r;
                 }
             });
         } else {
