@@ -34,6 +34,7 @@
 #![deny(missing_docs)]
 
 mod coverage;
+mod display;
 mod event;
 mod finding;
 mod result;
@@ -43,6 +44,7 @@ pub use crate::coverage::{
     AbsentArtefact, BlindRule, Coverage, FileCounts, Gap, MAX_RECORD_ERRORS_LISTED, Problem,
     ProblemCode, RecordCounts, RejectedRule, RuleCoverage, RuleSetInfo, SourceSpan,
 };
+pub use crate::display::thousands;
 pub use crate::event::{Event, Value};
 pub use crate::finding::{Evidence, Finding, Location, RuleRef, RuleSource};
 pub use crate::result::{

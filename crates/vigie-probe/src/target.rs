@@ -4,6 +4,7 @@
 use ipnet::IpNet;
 use std::net::IpAddr;
 use std::path::Path;
+use vigie_model::thousands;
 
 /// Largest range accepted without `--allow-large` (a /16: 65,536 addresses).
 pub const MAX_RANGE: u64 = 1 << 16;
@@ -162,19 +163,6 @@ fn parse_authority(input: &str, a: &str) -> Result<Target, TargetError> {
         scheme: None,
         input: input.to_string(),
     })
-}
-
-/// `16777216` → `16,777,216`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn expand_cidr(input: &str, allow_large: bool, out: &mut Parsed) -> Result<(), TargetError> {

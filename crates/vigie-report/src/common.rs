@@ -86,19 +86,6 @@ pub(crate) fn write_rfc3339(buf: &mut Vec<u8>, t: DateTime<Utc>, style: TimeStyl
     }
 }
 
-/// `1234567` → `1,234,567`.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// Bytes in a human unit (`1.5 MB`), decimal units.
 pub(crate) fn human_bytes(n: u64) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
@@ -218,8 +205,8 @@ mod tests {
 
     #[test]
     fn numbers_and_truncation() {
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(12), "12");
+        assert_eq!(vigie_model::thousands(1_234_567), "1,234,567");
+        assert_eq!(vigie_model::thousands(12), "12");
         assert_eq!(human_bytes(1_500_000), "1.5 MB");
         let t = truncate_middle("C:/inetpub/wwwroot/aspnet_client/system_web/shell.aspx", 30);
         assert_eq!(t.chars().count(), 30);

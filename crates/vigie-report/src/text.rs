@@ -3,11 +3,11 @@
 
 use crate::RenderOptions;
 use crate::common::{
-    group_problems, human_bytes, location_string, terminal_safe, thousands, truncate_end,
-    truncate_middle, wrap,
+    group_problems, human_bytes, location_string, terminal_safe, truncate_end, truncate_middle,
+    wrap,
 };
 use std::io::{self, Write};
-use vigie_model::{Finding, ScanResult, Severity, Stage};
+use vigie_model::{Finding, ScanResult, Severity, Stage, thousands};
 
 /// ANSI styles, or nothing when colours are off.
 struct Style {

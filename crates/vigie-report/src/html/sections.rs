@@ -2,9 +2,10 @@
 //! coverage and provenance. Every string goes through [`esc`].
 
 use super::esc;
-use crate::common::{code_label, group_problems, human_bytes, thousands};
+use crate::common::{code_label, group_problems, human_bytes};
 use crate::fixfirst::{FixItem, fix_first_items};
 use std::io::{self, Write};
+use vigie_model::thousands;
 use vigie_model::{ScanResult, Severity, Stage};
 
 type W<'a> = &'a mut dyn Write;
