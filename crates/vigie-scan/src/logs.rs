@@ -291,8 +291,8 @@ impl LogsWorker<'_> {
             rules.check(&ctx, state, &mut part.findings);
         }
         if let (Some(m), Some(sigma)) = (self.matcher.as_mut(), self.engine.sigma.as_ref()) {
-            // Fast path: one automaton pass over the line rules out every
-            // web rule for most lines (exact: see `may_match_text`).
+            // Fast path: a few SIMD needle passes over the line rule out
+            // every web rule for most lines (exact: see `may_match_text`).
             if !m.may_match_text(rec.values_text()) {
                 return;
             }

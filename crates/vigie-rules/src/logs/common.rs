@@ -202,15 +202,16 @@ fn bounded(s: &str, max: usize) -> String {
     format!("{}…", &s[..end])
 }
 
-/// Build a finding for `rule` on this line.
-pub(crate) fn finding(
-    rule: &Rule,
-    ctx: &LineCtx<'_>,
-    stage: Stage,
-    severity: Severity,
-    confidence: Confidence,
-    title: String,
-) -> Finding {
+/// The rule reference findings of `rule` carry.
+pub(crate) fn rule_ref(rule: &Rule) -> RuleRef {
+    let mut rref = RuleRef::new(rule.code, rule.title, RuleSource::Log);
+    rref.ruleset = Some("builtin".into());
+    rref.file = Some(format!("crates/vigie-rules/src/logs/{}", rule.file));
+    rref
+}
+
+/// The line as evidence: raw (bounded) and its parsed fields.
+pub(crate) fn line_evidence(ctx: &LineCtx<'_>) -> Evidence {
     let mut fields = BTreeMap::new();
     let names: &[&str] = match ctx.kind {
         LogKind::Web => &WEB_FIELDS,
@@ -224,20 +225,29 @@ pub(crate) fn finding(
             }
         }
     }
-    let mut rref = RuleRef::new(rule.code, rule.title, RuleSource::Log);
-    rref.ruleset = Some("builtin".into());
-    rref.file = Some(format!("crates/vigie-rules/src/logs/{}", rule.file));
+    Evidence::LogLine {
+        path: ctx.path.to_string(),
+        line: ctx.line,
+        raw: bounded(ctx.raw, MAX_RAW),
+        fields,
+    }
+}
+
+/// Build a finding for `rule` on this line.
+pub(crate) fn finding(
+    rule: &Rule,
+    ctx: &LineCtx<'_>,
+    stage: Stage,
+    severity: Severity,
+    confidence: Confidence,
+    title: String,
+) -> Finding {
     let location =
         Location { path: ctx.path.to_string(), line: Some(ctx.line), ..Location::default() };
-    let mut fi = Finding::new(rref, severity, stage, title, location)
+    let mut fi = Finding::new(rule_ref(rule), severity, stage, title, location)
         .with_confidence(confidence)
         .with_remediation(rule.remediation)
-        .with_evidence(Evidence::LogLine {
-            path: ctx.path.to_string(),
-            line: ctx.line,
-            raw: bounded(ctx.raw, MAX_RAW),
-            fields,
-        });
+        .with_evidence(line_evidence(ctx));
     if let Some(t) = ctx.event.timestamp() {
         fi = fi.with_time(t);
     }

@@ -38,11 +38,12 @@
 //! ## References
 //! `reference/exchange-indicators.md` §3.4 B, IIS-09 and §3.4 F, FS-04.
 
-use super::common::{FileState, LineCtx, LogKind, Rule, f, ok_status, status};
+use super::common::{
+    FileState, LineCtx, LogKind, Rule, doc_section, f, line_evidence, ok_status, rule_ref, status,
+};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
-use vigie_model::{Confidence, Evidence, Finding, Location, RuleRef, RuleSource, Severity, Stage};
+use vigie_model::{Confidence, Evidence, Finding, Location, RuleSource, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
     code: "VG-COR001",
@@ -192,12 +193,7 @@ impl ScriptUse {
         // Keep POSTs first: a GET sample is replaced by the first POST.
         let replace = !room && post && e.posts == 1;
         if room || replace {
-            let line = Evidence::LogLine {
-                path: ctx.path.to_string(),
-                line: ctx.line,
-                raw: ctx.raw.chars().take(4096).collect(),
-                fields: BTreeMap::new(),
-            };
+            let line = line_evidence(ctx);
             if replace {
                 e.samples[0] = line;
             } else {
@@ -237,12 +233,6 @@ pub fn web_shell_use(findings: &[Finding], uses: &ScriptUse) -> Vec<Finding> {
     for f in findings.iter().filter(|f| is_script_finding(f)) {
         by_file.entry(f.location.path.as_str()).or_default().push(f);
     }
-    let rule = {
-        let mut r = RuleRef::new(RULE.code, RULE.title, RuleSource::Log);
-        r.ruleset = Some("builtin".into());
-        r.file = Some(format!("crates/vigie-rules/src/logs/{}", RULE.file));
-        Arc::new(r)
-    };
     let mut out = Vec::new();
     for (path, flagged) in by_file {
         let file_segs = segments(path);
@@ -258,13 +248,12 @@ pub fn web_shell_use(findings: &[Finding], uses: &ScriptUse) -> Vec<Finding> {
             .filter(|(k, n, _, _)| *k >= 1 && (*k >= 2 || *k == *n))
             .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.2.cmp(a.2)));
         let Some((k, _, stem, u)) = best else { continue };
-        out.push(used_finding(&rule, path, &flagged, stem, u, k));
+        out.push(used_finding(path, &flagged, stem, u, k));
     }
     out
 }
 
 fn used_finding(
-    rule: &Arc<RuleRef>,
     path: &str,
     flagged: &[&Finding],
     stem: &str,
@@ -282,16 +271,10 @@ fn used_finding(
         if clients.is_empty() { "an unknown address".to_string() } else { clients.join(", ") },
     );
     let location = Location { path: path.to_string(), ..Location::default() };
-    let mut fi = Finding::new(
-        RuleRef::new(RULE.code, RULE.title, RuleSource::Log),
-        Severity::Critical,
-        Stage::Compromise,
-        title,
-        location,
-    )
-    .with_confidence(confidence)
-    .with_remediation(RULE.remediation);
-    fi.rule = Arc::clone(rule);
+    let mut fi =
+        Finding::new(rule_ref(&RULE), Severity::Critical, Stage::Compromise, title, location)
+            .with_confidence(confidence)
+            .with_remediation(RULE.remediation);
     if let Some(t) = u.first {
         fi = fi.with_time(t);
     }
@@ -320,7 +303,7 @@ fn used_finding(
     fi.related.dedup();
     fi.attack = RULE.attack.iter().map(|s| s.to_string()).collect();
     fi.indicators = RULE.indicators.iter().map(|s| s.to_string()).collect();
-    fi.description = Some(super::common::doc_section(RULE.source, "Why is this bad?"));
+    fi.description = Some(doc_section(RULE.source, "Why is this bad?"));
     fi.id = fi.compute_id();
     fi
 }
