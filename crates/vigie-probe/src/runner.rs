@@ -133,7 +133,10 @@ async fn resolve(
             let mut v: Vec<IpAddr> = addrs.map(|a| a.ip()).collect();
             v.dedup();
             if v.is_empty() {
-                Err(format!("cannot resolve `{}`: no address", t.host))
+                Err(format!(
+                    "cannot resolve `{}`: the name has no address — check the name, or give an IP address",
+                    t.host
+                ))
             } else {
                 Ok(v)
             }
@@ -141,7 +144,10 @@ async fn resolve(
         Ok(Err(e)) => {
             Err(format!("cannot resolve `{}`: {e} — check the name, or give an IP address", t.host))
         }
-        Err(_) => Err(format!("cannot resolve `{}`: DNS did not answer in time", t.host)),
+        Err(_) => Err(format!(
+            "cannot resolve `{}`: DNS did not answer in time — check this machine's DNS server, or give an IP address",
+            t.host
+        )),
     }
 }
 

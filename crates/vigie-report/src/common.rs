@@ -3,7 +3,50 @@
 
 use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use std::collections::BTreeMap;
-use vigie_model::{Location, Problem, ProblemCode};
+use vigie_model::{InputKind, Location, Problem, ProblemCode, ScanResult};
+
+/// What the `coverage.files` counters of a result count: files for a scan,
+/// network targets for a probe, both in a report merged from the two.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Counted {
+    /// `vigie scan` inputs only.
+    Files,
+    /// `vigie probe` inputs only.
+    Targets,
+    /// A merged report: files and targets together.
+    Both,
+}
+
+impl Counted {
+    /// From the kinds of the result's inputs (files when there are none).
+    pub(crate) fn of(r: &ScanResult) -> Counted {
+        let targets = r.inputs.iter().any(|i| i.kind == InputKind::Target);
+        let paths = r.inputs.iter().any(|i| i.kind == InputKind::Path);
+        match (paths, targets) {
+            (false, true) => Counted::Targets,
+            (true, true) => Counted::Both,
+            _ => Counted::Files,
+        }
+    }
+
+    /// Capitalised plural noun: `Files`, `Targets`, `Files and targets`.
+    pub(crate) fn noun(self) -> &'static str {
+        match self {
+            Counted::Files => "Files",
+            Counted::Targets => "Targets",
+            Counted::Both => "Files and targets",
+        }
+    }
+
+    /// Past participle of the work done: `scanned`, `probed`, `scanned or probed`.
+    pub(crate) fn verb(self) -> &'static str {
+        match self {
+            Counted::Files => "scanned",
+            Counted::Targets => "probed",
+            Counted::Both => "scanned or probed",
+        }
+    }
+}
 
 /// `path`, `path:line`, `path#record`, `path@offset`, with `!member` for
 /// container members: the place a responder opens.

@@ -160,23 +160,24 @@ fn coverage(r: &ScanResult, width: usize, st: &Style, out: &mut dyn Write) -> io
         }
         Ok(())
     };
-    line(
-        out,
-        "Files",
-        &format!(
-            "{} scanned · {} skipped · {} failed · {}",
-            thousands(c.files.scanned),
-            thousands(c.files.skipped),
-            thousands(c.files.failed),
-            human_bytes(c.files.bytes)
-        ),
-    )?;
+    let counted = crate::common::Counted::of(r);
+    let mut what = format!("{} {}", thousands(c.files.scanned), counted.verb());
+    if counted != crate::common::Counted::Targets {
+        what.push_str(&format!(" · {} skipped", thousands(c.files.skipped)));
+    }
+    what.push_str(&format!(" · {} failed", thousands(c.files.failed)));
+    if c.files.bytes > 0 || counted == crate::common::Counted::Files {
+        what.push_str(&format!(" · {}", human_bytes(c.files.bytes)));
+    }
+    let label = if counted == crate::common::Counted::Both { "Inputs" } else { counted.noun() };
+    line(out, label, &what)?;
     for (label, list) in [("Skipped", &c.skipped), ("Failed", &c.failed)] {
         for (code, n, ex) in group_problems(list).into_iter().take(3) {
             let ex_path = truncate_middle(&ex.path, body / 2);
             let text =
                 format!("{} ×{n}, e.g. {ex_path}: {}", crate::common::code_label(code), ex.reason);
-            line(out, label, &truncate_end(&text, body * 2))?;
+            // Three lines: enough for a reason and the hint on what to do.
+            line(out, label, &truncate_end(&text, body * 3))?;
         }
     }
     if c.records.events + c.records.lines + c.records.errors > 0 {

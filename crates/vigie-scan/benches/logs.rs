@@ -2,8 +2,10 @@
 //! (mostly benign, sparse attacks) in a temporary directory, scan it with
 //! every built-in log rule (and the SigmaHQ web rules when the corpora are
 //! available), and compare with a floor measured in the same run: reading the
-//! same files line by line and counting lines. Each mode runs in a child
-//! process that reports its peak RSS (`VmHWM`).
+//! same files line by line and counting lines. Two more modes show where the
+//! time goes: `search` (the floor plus only the SigmaHQ keyword prefilter on
+//! every line) and `builtin` (the scan without the SigmaHQ rules). Each mode
+//! runs in a child process that reports its peak RSS (`VmHWM`).
 //!
 //! `cargo bench -p vigie-scan --bench logs` (size: `VIGIE_BENCH_MB`, default 1024;
 //! `VIGIE_BENCH_DIR=DIR` generates the set there and keeps it).
@@ -40,14 +42,19 @@ fn main() {
         .unwrap_or_else(|e| panic!("cannot write the bench logs in {}: {e}", dir.display()));
     println!("log set: {:.0} MB in {}", bytes as f64 / 1e6, dir.display());
     let mut floor1 = 0.0;
-    for (mode, threads) in [("floor", 1), ("scan", 1), ("floor", 2), ("scan", 2)] {
+    // `search`: the floor plus only the SigmaHQ keyword prefilter on every
+    // line — the least work any scan with these rules must do on a line.
+    // `builtin`: the whole scan with the built-in rules only.
+    let modes =
+        [("floor", 1), ("search", 1), ("builtin", 1), ("scan", 1), ("floor", 2), ("scan", 2)];
+    for (mode, threads) in modes {
         let Some((secs, rss, findings)) = run_child(mode, &dir, threads) else { continue };
         let mbs = bytes as f64 / 1e6 / secs;
         if mode == "floor" && threads == 1 {
             floor1 = secs;
         }
         println!(
-            "{mode:5} threads={threads}: {secs:7.2} s  {mbs:8.1} MB/s  peak RSS {:6.1} MB  ratio to 1-thread floor {:5.2}x  findings {findings}",
+            "{mode:7} threads={threads}: {secs:7.2} s  {mbs:8.1} MB/s  peak RSS {:6.1} MB  ratio to 1-thread floor {:5.2}x  findings {findings}",
             rss as f64 / 1024.0,
             if floor1 > 0.0 { secs / floor1 } else { 0.0 }
         );
@@ -70,12 +77,14 @@ fn run_child(mode: &str, dir: &Path, threads: usize) -> Option<(f64, u64, u64)> 
 }
 
 fn child(mode: &str, dir: &Path, threads: usize) {
-    let (secs, findings) = if mode == "floor" {
-        let start = Instant::now();
-        let lines = floor(dir, threads);
-        (start.elapsed().as_secs_f64(), lines)
-    } else {
-        scan(dir, threads)
+    let (secs, findings) = match mode {
+        "floor" => {
+            let start = Instant::now();
+            let lines = floor(dir, threads);
+            (start.elapsed().as_secs_f64(), lines)
+        }
+        "search" => search(dir),
+        _ => scan(dir, threads, mode != "builtin"),
     };
     println!("RESULT {secs} {} {findings}", vm_hwm_kib());
 }
@@ -105,13 +114,42 @@ fn floor(dir: &Path, threads: usize) -> u64 {
     total.into_inner()
 }
 
+/// Read every line (one thread) and run only the Sigma web rules' keyword
+/// prefilter on it: (seconds, lines that pass the prefilter).
+fn search(dir: &Path) -> (f64, u64) {
+    let mut compiler = vigie_sigma::SigmaCompiler::new();
+    for p in common::files_below(&common::corpora().join("sigma/sigmahq/rules/web")) {
+        if let Ok(text) = std::fs::read_to_string(&p)
+            && text.contains("category: webserver")
+        {
+            let origin = p.display().to_string();
+            compiler.add_source(&text, &origin, vigie_sigma::SetOptions::external("web".into()));
+        }
+    }
+    let rules = compiler.build();
+    let mut matcher = rules.matcher();
+    let mut files = common::files_below(dir);
+    files.sort();
+    let start = Instant::now();
+    let (mut buf, mut passed) = (Vec::with_capacity(4096), 0u64);
+    for p in &files {
+        let Ok(input) = open_text(p) else { continue };
+        let mut lines = LineReader::new(input);
+        while let Ok(Some(_)) = lines.read_line(&mut buf) {
+            let text = String::from_utf8_lossy(&buf);
+            passed += u64::from(matcher.may_match_text(&text));
+        }
+    }
+    (start.elapsed().as_secs_f64(), passed)
+}
+
 /// Load the rules (not timed), then scan: (scan seconds, findings).
-fn scan(dir: &Path, threads: usize) -> (f64, u64) {
+fn scan(dir: &Path, threads: usize, sigma: bool) -> (f64, u64) {
     let mut options = ScanOptions::new(vec![dir.to_path_buf()]);
     options.threads = threads;
     options.no_cache = true;
     let web = common::corpora().join("sigma/sigmahq/rules/web");
-    if web.is_dir() {
+    if sigma && web.is_dir() {
         options.sigma.dirs.push(web);
     }
     let engine = match Engine::load(options) {

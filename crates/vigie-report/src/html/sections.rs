@@ -55,12 +55,15 @@ pub(crate) fn verdict(r: &ScanResult, out: W<'_>) -> io::Result<()> {
     let hosts: std::collections::HashSet<&str> =
         r.findings.iter().filter_map(|f| f.host.as_deref()).collect();
     let c = &r.coverage;
+    let counted = crate::common::Counted::of(r);
     writeln!(
         out,
-        "<p class=\"muted\">{} findings{} · {} files scanned, {} skipped, {} failed · {} rules loaded{}</p>",
+        "<p class=\"muted\">{} findings{} · {} {} {}, {} skipped, {} failed · {} rules loaded{}</p>",
         thousands(r.findings.len() as u64),
         if hosts.is_empty() { String::new() } else { format!(" on {} host(s)", hosts.len()) },
         thousands(c.files.scanned),
+        counted.noun().to_lowercase(),
+        counted.verb(),
         thousands(c.files.skipped),
         thousands(c.files.failed),
         thousands(c.rules.loaded),
@@ -154,13 +157,16 @@ fn problems_block(title: &str, list: &[vigie_model::Problem], out: W<'_>) -> io:
 
 pub(crate) fn coverage(r: &ScanResult, out: W<'_>) -> io::Result<()> {
     let c = &r.coverage;
+    let counted = crate::common::Counted::of(r);
     writeln!(out, "<section id=\"coverage\"><h2>Coverage: what was and was not looked at</h2>")?;
     writeln!(
         out,
-        "<table class=\"kv\"><tr><th>Files scanned</th><td>{}</td></tr><tr><th>Skipped</th><td>{}</td></tr>\
+        "<table class=\"kv\"><tr><th>{} {}</th><td>{}</td></tr><tr><th>Skipped</th><td>{}</td></tr>\
          <tr><th>Failed</th><td>{}</td></tr><tr><th>Content read</th><td>{}</td></tr>\
          <tr><th>Event records</th><td>{}</td></tr><tr><th>Log lines</th><td>{}</td></tr>\
          <tr><th>Unparsable records</th><td>{}</td></tr></table>",
+        counted.noun(),
+        counted.verb(),
         thousands(c.files.scanned),
         thousands(c.files.skipped),
         thousands(c.files.failed),

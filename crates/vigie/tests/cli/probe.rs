@@ -123,6 +123,12 @@ fn probe_and_scan_of_one_server_combine_in_one_report() {
         i.iter().any(|x| x["kind"] == "exchange" && x["version"] == "15.1.2507.13")
     }));
 
+    // A merged report counts files and targets together, and says so.
+    let text = stdout(&report(&[&probe_json, &scan_json], "text"));
+    assert!(text.contains("Inputs   ") && text.contains("scanned or probed"), "{text}");
+    let html = stdout(&report(&[&probe_json, &scan_json], "html"));
+    assert!(html.contains("files and targets scanned or probed"), "HTML summary line");
+
     // The KEV data date is shown in every report format.
     for format in ["text", "html", "csv", "sarif", "jsonl"] {
         let out = report(&[&probe_json, &scan_json], format);
@@ -187,6 +193,10 @@ fn bad_targets_give_clear_messages() {
         ),
         "{text}"
     );
+    // The whole hint on what to do is shown, and the counts name targets, not files.
+    assert!(text.contains("give an IP address"), "{text}");
+    assert!(text.contains("Targets 0 probed · 1 failed"), "{text}");
+    assert!(!text.contains("Files "), "{text}");
 
     // A mix: the bad target is reported, the good one still probed.
     let out = run(vigie().args([
