@@ -123,7 +123,7 @@ fn search(dir: &Path) -> (f64, u64) {
             && text.contains("category: webserver")
         {
             let origin = p.display().to_string();
-            compiler.add_source(&text, &origin, vigie_sigma::SetOptions::external("web".into()));
+            compiler.add_source(&text, &origin, vigie_sigma::SetOptions::external("web"));
         }
     }
     let rules = compiler.build();
