@@ -4,8 +4,8 @@
 //! format. The list and its buffers are reused from record to record.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use vigie_model::{Event, Value};
 
 /// Bound on distinct interned names (hostile JSON with unbounded keys): past

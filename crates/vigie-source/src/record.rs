@@ -3,8 +3,8 @@
 //! CSV column names (Exchange logs).
 
 use chrono::{DateTime, NaiveDate, Utc};
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use vigie_model::{Event, Value};
 
 /// The format a log line came from.

@@ -66,6 +66,11 @@ pub(crate) struct Rule {
     /// Byte strings (ASCII case-insensitive); the check runs only on lines
     /// containing one.
     pub(crate) needles: &'static [&'static str],
+    /// A cheap test of a needle occurrence (lower-cased line, start of the
+    /// occurrence) for a needle that is common in benign lines: the check
+    /// runs only when it holds for some occurrence. It must hold whenever
+    /// the check could report, so that it only saves work.
+    pub(crate) needle_confirm: Option<fn(&[u8], usize) -> bool>,
     pub(crate) check: fn(&Rule, &LineCtx<'_>, &mut FileState, &mut Vec<Finding>),
     /// The rule file's source (its `//!` header is the documentation).
     pub(crate) source: &'static str,

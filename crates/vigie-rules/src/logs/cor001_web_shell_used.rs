@@ -42,7 +42,8 @@ use super::common::{
     FileState, LineCtx, LogKind, Rule, doc_section, f, line_evidence, ok_status, rule_ref, status,
 };
 use chrono::{DateTime, Utc};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use vigie_model::{Confidence, Evidence, Finding, Location, RuleSource, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
@@ -55,6 +56,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Compromise,
     kind: None,
     needles: &[".asp", ".ashx", ".asmx", ".php", ".jsp", ".cfm", ".cshtml"],
+    needle_confirm: None,
     check,
     source: include_str!("cor001_web_shell_used.rs"),
     file: "cor001_web_shell_used.rs",

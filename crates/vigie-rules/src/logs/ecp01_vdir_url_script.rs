@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["virtualdirectory"],
+    needle_confirm: None,
     check,
     source: include_str!("ecp01_vdir_url_script.rs"),
     file: "ecp01_vdir_url_script.rs",

@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["virtualdirectory"],
+    needle_confirm: None,
     check,
     source: include_str!("ecp02_oab_vdir_sequence.rs"),
     file: "ecp02_oab_vdir_sequence.rs",

@@ -45,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["serverinfo~"],
+    needle_confirm: None,
     check,
     source: include_str!("hp01_ssrf_anchor_mailbox.rs"),
     file: "hp01_ssrf_anchor_mailbox.rs",

@@ -41,6 +41,8 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["server~"],
+    // Every normal HttpProxy row has a `Server~` cookie: look for the `/`.
+    needle_confirm: Some(cookie_names_a_path),
     check,
     source: include_str!("hp02_ssrf_backend_cookie.rs"),
     file: "hp02_ssrf_backend_cookie.rs",
@@ -65,4 +67,46 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
         &rest[..rest.rfind('~').unwrap_or(rest.len())]
     );
     out.push(finding(rule, ctx, stage, sev, Confidence::Likely, title));
+}
+
+/// Whether the CSV field holding the `server~` at `at` (lower-cased line)
+/// contains a `/` after it: a quoted field runs to its closing quote, an
+/// unquoted one to the next comma. Holds for every row [`check`] reports:
+/// the field there is the `BackEndCookie`, starting with `Server~` and
+/// holding a `/`.
+fn cookie_names_a_path(line: &[u8], at: usize) -> bool {
+    let quoted = at > 0 && line.get(at - 1) == Some(&b'"');
+    let rest = line.get(at + "server~".len()..).unwrap_or_default();
+    let end = if quoted {
+        // `""` is an escaped quote inside the field; a lone `"` ends it.
+        let mut i = 0;
+        loop {
+            match memchr::memchr(b'"', &rest[i..]) {
+                Some(k) if rest.get(i + k + 1) == Some(&b'"') => i += k + 2,
+                Some(k) => break i + k,
+                None => break rest.len(),
+            }
+        }
+    } else {
+        memchr::memchr(b',', rest).unwrap_or(rest.len())
+    };
+    memchr::memchr(b'/', &rest[..end]).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cookie_names_a_path;
+
+    #[test]
+    fn confirms_only_cookies_with_a_path() {
+        let at = |l: &str| l.find("server~").unwrap_or(0);
+        let benign = ",server~exch01.corp.local~1942062522,,\"a/b\",";
+        assert!(!cookie_names_a_path(benign.as_bytes(), at(benign)));
+        let forged = ",server~exch01/ecp/ddi/ddiservice.svc/getobject?#~1941962753,";
+        assert!(cookie_names_a_path(forged.as_bytes(), at(forged)));
+        let quoted = ",\"server~a,\"\"b\"\"/ecp/x.js~1\",z";
+        assert!(cookie_names_a_path(quoted.as_bytes(), at(quoted)));
+        let quoted_no_path = ",\"server~a,b~1\",/x";
+        assert!(!cookie_names_a_path(quoted_no_path.as_bytes(), at(quoted_no_path)));
+    }
 }

@@ -38,6 +38,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Attempt,
     kind: Some(LogKind::Exchange),
     needles: &["x-beresource-cookie", "x-anonresource-backend-cookie"],
+    needle_confirm: None,
     check,
     source: include_str!("hp03_routing_hint_cookie.rs"),
     file: "hp03_routing_hint_cookie.rs",

@@ -47,6 +47,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["serverinfo~"],
+    needle_confirm: None,
     check,
     source: include_str!("hp04_ssrf_targets.rs"),
     file: "hp04_ssrf_targets.rs",

@@ -42,7 +42,10 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::High,
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
-    needles: &["serverinfo~", "server~"],
+    // Every carrier path starts with one of these (see `carrier_path`); the
+    // forged cookie or anchor is checked after.
+    needles: &["/owa/auth/", "/ecp/"],
+    needle_confirm: None,
     check,
     source: include_str!("hp05_ssrf_static_paths.rs"),
     file: "hp05_ssrf_static_paths.rs",

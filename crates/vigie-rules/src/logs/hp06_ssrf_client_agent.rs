@@ -39,6 +39,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Attempt,
     kind: Some(LogKind::Exchange),
     needles: &["exchangeservicesclient/0.0.0.0", "python-requests/"],
+    needle_confirm: None,
     check,
     source: include_str!("hp06_ssrf_client_agent.rs"),
     file: "hp06_ssrf_client_agent.rs",

@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["application/soap+xml"],
+    needle_confirm: None,
     check,
     source: include_str!("hp07_owassrf_powershell.rs"),
     file: "hp07_owassrf_powershell.rs",

@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exposure,
     kind: None,
     needles: &[],
+    needle_confirm: None,
     check,
     source: include_str!("hp08_log_age.rs"),
     file: "hp08_log_age.rs",

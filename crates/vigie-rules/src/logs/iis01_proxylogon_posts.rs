@@ -42,6 +42,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["/owa/auth/", "/ecp/"],
+    needle_confirm: None,
     check,
     source: include_str!("iis01_proxylogon_posts.rs"),
     file: "iis01_proxylogon_posts.rs",

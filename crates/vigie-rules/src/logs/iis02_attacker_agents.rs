@@ -57,6 +57,7 @@ pub(crate) static RULE: Rule = Rule {
         "python-requests",
         "antsword",
     ],
+    needle_confirm: None,
     check,
     source: include_str!("iis02_attacker_agents.rs"),
     file: "iis02_attacker_agents.rs",

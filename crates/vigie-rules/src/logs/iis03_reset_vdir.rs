@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["virtualdirectory"],
+    needle_confirm: None,
     check,
     source: include_str!("iis03_reset_vdir.rs"),
     file: "iis03_reset_vdir.rs",

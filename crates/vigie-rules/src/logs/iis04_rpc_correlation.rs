@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Attempt,
     kind: Some(LogKind::Web),
     needles: &["/rpc/"],
+    needle_confirm: None,
     check,
     source: include_str!("iis04_rpc_correlation.rs"),
     file: "iis04_rpc_correlation.rs",

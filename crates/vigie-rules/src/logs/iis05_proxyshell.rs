@@ -43,6 +43,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["autodiscover.json"],
+    needle_confirm: None,
     check,
     source: include_str!("iis05_proxyshell.rs"),
     file: "iis05_proxyshell.rs",

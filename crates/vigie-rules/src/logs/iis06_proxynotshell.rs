@@ -45,6 +45,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["autodiscover"],
+    needle_confirm: None,
     check,
     source: include_str!("iis06_proxynotshell.rs"),
     file: "iis06_proxynotshell.rs",

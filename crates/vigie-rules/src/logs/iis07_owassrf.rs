@@ -41,6 +41,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["/powershell"],
+    needle_confirm: None,
     check,
     source: include_str!("iis07_owassrf.rs"),
     file: "iis07_owassrf.rs",

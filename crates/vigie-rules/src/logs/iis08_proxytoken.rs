@@ -39,6 +39,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["inboxrules.svc", "securitytoken="],
+    needle_confirm: None,
     check,
     source: include_str!("iis08_proxytoken.rs"),
     file: "iis08_proxytoken.rs",

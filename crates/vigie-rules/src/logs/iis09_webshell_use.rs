@@ -52,6 +52,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Compromise,
     kind: Some(LogKind::Web),
     needles: &[".asp", ".ashx", ".asmx", ".jsp", ".php"],
+    needle_confirm: None,
     check,
     source: include_str!("iis09_webshell_use.rs"),
     file: "iis09_webshell_use.rs",

@@ -54,6 +54,7 @@ pub(crate) static RULE: Rule = Rule {
         "fexppw",
         "win.ashx",
     ],
+    needle_confirm: None,
     check,
     source: include_str!("iis10_shell_scanning.rs"),
     file: "iis10_shell_scanning.rs",

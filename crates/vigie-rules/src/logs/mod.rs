@@ -92,6 +92,8 @@ pub struct LogRules {
     pattern_rules: Vec<u64>,
     /// Index of VG-COR001, whose needles mark script requests to remember.
     script_rule: Option<usize>,
+    /// The rules (bit set) with a `needle_confirm`.
+    confirmed: u64,
 }
 
 impl LogRules {
@@ -115,7 +117,12 @@ impl LogRules {
         // Lines are lower-cased before the search (same results as ASCII
         // case-insensitive matching), so the SIMD searcher can be used.
         let script_rule = rules.iter().position(|r| r.code == "VG-COR001");
-        LogRules { rules, needles: Needles::new(patterns), pattern_rules, script_rule }
+        let confirmed = rules
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.needle_confirm.is_some())
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        LogRules { rules, needles: Needles::new(patterns), pattern_rules, script_rule, confirmed }
     }
 
     /// Number of rules that check lines.
@@ -142,9 +149,17 @@ impl LogRules {
             lower.clear();
             lower.extend_from_slice(ctx.raw.as_bytes());
             lower.make_ascii_lowercase();
-            self.needles.each(&lower[..], |p| {
-                if let Some(&r) = self.pattern_rules.get(p) {
-                    hit |= r;
+            let hay = &lower[..];
+            self.needles.each(hay, |p, at| {
+                let Some(&r) = self.pattern_rules.get(p) else { return };
+                hit |= r & !self.confirmed;
+                let mut pending = r & self.confirmed & !hit;
+                while pending != 0 {
+                    let i = pending.trailing_zeros() as usize;
+                    pending &= pending - 1;
+                    if self.rules[i].needle_confirm.is_none_or(|c| c(hay, at)) {
+                        hit |= 1 << i;
+                    }
                 }
             });
         } else {

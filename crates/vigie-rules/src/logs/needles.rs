@@ -43,9 +43,9 @@ impl Needles {
         self.packed.is_some() || self.ac.is_some()
     }
 
-    /// Call `found` with the index of every needle occurring in `hay`
-    /// (lower-cased), once per occurrence.
-    pub(crate) fn each(&self, hay: &[u8], mut found: impl FnMut(usize)) {
+    /// Call `found` with the index and start of every needle occurrence in
+    /// `hay` (lower-cased).
+    pub(crate) fn each(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
         if let Some(p) = &self.packed {
             let mut at = 0;
             while at < hay.len() {
@@ -54,14 +54,14 @@ impl Needles {
                 let first = rest.first().map_or(0, |&b| usize::from(b));
                 for &i in &self.by_first[first] {
                     if rest.starts_with(self.patterns[i].as_bytes()) {
-                        found(i);
+                        found(i, m.start());
                     }
                 }
                 at = m.start() + 1;
             }
         } else if let Some(ac) = &self.ac {
             for m in ac.find_overlapping_iter(hay) {
-                found(m.pattern().as_usize());
+                found(m.pattern().as_usize(), m.start());
             }
         }
     }
@@ -76,8 +76,8 @@ mod tests {
         let n = Needles::new(vec!["server~".into(), "serverinfo~".into(), "info~".into()]);
         assert!(n.usable());
         let mut seen = Vec::new();
-        n.each(b"x serverinfo~a server~b", |i| seen.push(i));
+        n.each(b"x serverinfo~a server~b", |i, at| seen.push((i, at)));
         seen.sort_unstable();
-        assert_eq!(seen, [0, 1, 2]);
+        assert_eq!(seen, [(0, 15), (1, 2), (2, 8)]);
     }
 }

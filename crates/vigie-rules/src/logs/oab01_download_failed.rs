@@ -37,6 +37,7 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Exchange),
     needles: &["download failed and temporary file"],
+    needle_confirm: None,
     check,
     source: include_str!("oab01_download_failed.rs"),
     file: "oab01_download_failed.rs",
