@@ -118,9 +118,12 @@ fn floor(dir: &Path, threads: usize) -> u64 {
 /// prefilter on it: (seconds, lines that pass the prefilter).
 fn search(dir: &Path) -> (f64, u64) {
     let mut compiler = vigie_sigma::SigmaCompiler::new();
+    // The same files the scan loads from the same directory.
     for p in common::files_below(&common::corpora().join("sigma/sigmahq/rules/web")) {
-        if let Ok(text) = std::fs::read_to_string(&p)
-            && text.contains("category: webserver")
+        let yaml = p.extension().is_some_and(|e| e == "yml" || e == "yaml");
+        if yaml
+            && let Ok(text) = std::fs::read_to_string(&p)
+            && vigie_sigma::is_webserver_rule(&text)
         {
             let origin = p.display().to_string();
             compiler.add_source(&text, &origin, vigie_sigma::SetOptions::external("web"));

@@ -128,7 +128,7 @@ fn load_web_sigma(options: &ScanOptions, coverage: &mut Coverage) -> Option<Sigm
                     stack.push(p);
                 } else if is_yaml(&p)
                     && let Ok(text) = std::fs::read_to_string(&p)
-                    && is_webserver_rule(&text)
+                    && vigie_sigma::is_webserver_rule(&text)
                 {
                     let origin = display_path(&p);
                     compiler.add_source(&text, &origin, SetOptions::external(set.clone()));
@@ -154,33 +154,6 @@ fn load_web_sigma(options: &ScanOptions, coverage: &mut Coverage) -> Option<Sigm
 
 fn is_yaml(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("yml") || e.eq_ignore_ascii_case("yaml"))
-}
-
-/// Whether a Sigma rule file's logsource is `category: webserver`.
-fn is_webserver_rule(text: &str) -> bool {
-    let mut in_logsource = false;
-    for line in text.lines() {
-        if line.starts_with("logsource:") {
-            in_logsource = true;
-            if line.contains("webserver") {
-                return true;
-            }
-            continue;
-        }
-        if in_logsource {
-            if !line.starts_with(' ') && !line.trim().is_empty() {
-                in_logsource = false;
-                continue;
-            }
-            let t = line.trim();
-            if let Some(v) = t.strip_prefix("category:")
-                && v.trim().trim_matches(['\'', '"']) == "webserver"
-            {
-                return true;
-            }
-        }
-    }
-    false
 }
 
 /// Per-thread log state.

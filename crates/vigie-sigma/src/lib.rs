@@ -94,7 +94,7 @@ pub use crate::compiler::{SigmaCompiler, SigmaError};
 pub use crate::correlation::{CorrelationHit, CorrelationInput, EventRef};
 pub use crate::finding::{attack_ids, default_stage};
 pub use crate::info::{LoadStatus, LogSource, RuleInfo, RuleKind, RuleSetStats, SetOptions};
-pub use crate::logsource::{ChannelSpec, LogSourceMapping, MAPPINGS, Rename};
+pub use crate::logsource::{ChannelSpec, LogSourceMapping, MAPPINGS, Rename, is_webserver_rule};
 pub use crate::map_event::MapEvent;
 pub use crate::matcher::{Hit, SigmaMatcher};
 pub use crate::rules::SigmaRules;

@@ -414,3 +414,30 @@ pub(crate) fn map(product: &str, category: &str, service: &str) -> Mapped {
         }
     }
 }
+/// Whether a Sigma rule file's logsource is `category: webserver`, read from
+/// its text (a pre-check before compiling, used to pick the web rules).
+pub fn is_webserver_rule(text: &str) -> bool {
+    let mut in_logsource = false;
+    for line in text.lines() {
+        if line.starts_with("logsource:") {
+            in_logsource = true;
+            if line.contains("webserver") {
+                return true;
+            }
+            continue;
+        }
+        if in_logsource {
+            if !line.starts_with(' ') && !line.trim().is_empty() {
+                in_logsource = false;
+                continue;
+            }
+            let t = line.trim();
+            if let Some(v) = t.strip_prefix("category:")
+                && v.trim().trim_matches(['\'', '"']) == "webserver"
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
