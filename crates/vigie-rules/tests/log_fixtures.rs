@@ -60,6 +60,7 @@ pub fn run(path: &Path) -> BTreeMap<u64, Vec<Finding>> {
                 by_line.entry(rec.line_no()).or_default().extend(out);
             }
             LogItem::Bad(bad) => panic!("{shown}: bad line {}: {}", bad.line, bad.reason),
+            LogItem::Quiet { .. } => panic!("{shown}: an ungated reader gave a quiet line"),
         }
     }
     by_line

@@ -10,11 +10,13 @@
 //! web lines.
 
 mod coverage_time;
+mod gate;
 
 use crate::dispatch::{Handled, Partial};
 use crate::engine::ScanError;
 use crate::options::ScanOptions;
 use coverage_time::{SpanAcc, source_name, spans};
+use gate::{NeedleGate, Wanted};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
@@ -200,9 +202,16 @@ impl LogsWorker<'_> {
         let mut state = FileState::default();
         let mut acc = SpanAcc::default();
         let first_finding = part.findings.len();
-        let mut source: Option<String> = None;
+        let mut gate = NeedleGate::new(
+            self.engine.rules.as_ref(),
+            self.engine.sigma.as_ref(),
+            log_kind,
+            reader.format() == LogFormat::ExchangeCsv,
+        );
+        let gated = matches!(reader.format(), LogFormat::W3c | LogFormat::ExchangeCsv);
+        let mut timed = false;
         let outcome = loop {
-            match reader.next_item() {
+            match reader.next_item_gated(&mut gate) {
                 Ok(None) => break Ok(()),
                 Err(e) => break Err(e),
                 Ok(Some(LogItem::Bad(bad))) => part.coverage.record_error(Problem::new(
@@ -210,15 +219,21 @@ impl LogsWorker<'_> {
                     ProblemCode::BadRecord,
                     format!("{}; the rest of the file was read", bad.reason),
                 )),
+                Ok(Some(LogItem::Quiet { time })) => {
+                    timed = true;
+                    acc.add(time);
+                }
                 Ok(Some(LogItem::Record(rec))) => {
-                    if source.is_none() {
-                        source = Some(source_name(&entry.path, rec.format(), rec.log_type()));
-                    }
+                    timed = true;
                     acc.add(rec.timestamp_opt());
-                    self.check(&rec, &path, log_kind, &mut state, part);
+                    let wanted =
+                        if gated { gate.wanted() } else { Wanted { rules: None, sigma: true } };
+                    let line = Line { rec: &rec, path: &path, kind: log_kind, wanted };
+                    self.check(&line, &mut state, part);
                 }
             }
         };
+        let source = timed.then(|| source_name(&entry.path, reader.format(), reader.log_type()));
         part.coverage.records.lines += reader.lines_read();
         if let Some(host) = &self.engine.host {
             for f in &mut part.findings[first_finding..] {
@@ -251,17 +266,18 @@ impl LogsWorker<'_> {
         Handled::Yes
     }
 
-    fn check(
-        &mut self,
-        rec: &LogRecord<'_>,
-        path: &str,
-        kind: LogKind,
-        state: &mut FileState,
-        part: &mut Partial,
-    ) {
+    fn check(&mut self, line: &Line<'_, '_>, state: &mut FileState, part: &mut Partial) {
+        let Line { rec, path, kind, wanted } = *line;
         if let Some(rules) = &self.engine.rules {
             let ctx = LineCtx { event: rec, raw: rec.raw(), path, line: rec.line_no(), kind };
-            rules.check(&ctx, state, &mut part.findings);
+            match wanted.rules {
+                None => rules.check(&ctx, state, &mut part.findings),
+                Some(0) => 0,
+                Some(mask) => rules.check_rules(&ctx, state, &mut part.findings, mask),
+            };
+        }
+        if !wanted.sigma {
+            return;
         }
         if let (Some(m), Some(sigma)) = (self.matcher.as_mut(), self.engine.sigma.as_ref()) {
             // Fast path: a few SIMD needle passes over the line rule out
@@ -309,6 +325,14 @@ impl LogsWorker<'_> {
             .merge(std::mem::take(&mut self.script_use));
         Partial::default()
     }
+}
+
+/// A record to check and what for.
+struct Line<'a, 'r> {
+    rec: &'a LogRecord<'r>,
+    path: &'a str,
+    kind: LogKind,
+    wanted: Wanted,
 }
 
 fn bounded(s: &str) -> String {

@@ -20,7 +20,7 @@ use crate::detection::{Item, Selection};
 use crate::rules::{Compiled, SigmaRules};
 use crate::value::{FieldId, Test};
 use aho_corasick::packed::{Config as PackedConfig, MatchKind as PackedKind, Searcher};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, Span};
 use std::collections::HashMap;
 
 /// At least one needle of each clause must occur (empty list: no condition).
@@ -130,6 +130,29 @@ impl LineFilter {
         self.rules.iter().any(|clauses| {
             clauses.iter().all(|c| c.iter().any(|&n| seen.get(n as usize) == Some(&epoch)))
         })
+    }
+}
+
+impl LineFilter {
+    /// Stage 1 over a lower-cased block of lines: `found` gets the start of
+    /// needle occurrences, at least one per line holding one (needles hold
+    /// no line end, so no occurrence spans two lines). `false` when no text
+    /// can be ruled out.
+    pub(crate) fn block_starts(&self, lower: &[u8], mut found: impl FnMut(usize)) -> bool {
+        let (Some(first), Some(_)) = (&self.first, &self.ac) else { return false };
+        match first {
+            First::Packed(groups) => {
+                for g in groups {
+                    let mut at = 0;
+                    while let Some(m) = g.find_in(lower, Span::from(at..lower.len())) {
+                        found(m.start());
+                        at = m.end().max(m.start() + 1);
+                    }
+                }
+            }
+            First::Ac(ac) => ac.find_iter(lower).for_each(|m| found(m.start())),
+        }
+        true
     }
 }
 

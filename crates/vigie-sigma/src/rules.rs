@@ -118,6 +118,18 @@ pub struct SigmaRules {
 }
 
 impl SigmaRules {
+    /// The first stage of [`crate::SigmaMatcher::may_match_text`] over a
+    /// whole block of lines at once: calls `found` with the start of needle
+    /// occurrences in `lower` (the block, ASCII lower-cased), at least one in
+    /// every line where one occurs. A line without any can be skipped when
+    /// `may_match_text` would be called on that very line (or on text whose
+    /// values are all slices of it) and the line is ASCII. Returns `false`
+    /// when the rules cannot be ruled out by their text (then every line
+    /// must be evaluated).
+    pub fn block_candidates(&self, lower: &[u8], found: impl FnMut(usize)) -> bool {
+        self.line_filter.get_or_init(|| LineFilter::new(self)).block_starts(lower, found)
+    }
+
     /// Every rule document seen, loaded or not, in load order.
     pub fn rules(&self) -> &[RuleInfo] {
         &self.infos

@@ -55,7 +55,7 @@ pub use crate::containers::{ZipLimits, ZipListing, ZipMember, zip_event_members}
 pub use crate::event_record::{EventRecord, parse_time};
 pub use crate::evtx::{EventItem, EventReadError, EventReadStats, EventReader, RecordError};
 pub use crate::json_events::MAX_JSON_LINE;
-pub use crate::reader::{BadLine, LogItem, LogReadError, LogReader, format_of};
+pub use crate::reader::{BadLine, LineGate, LogItem, LogReadError, LogReader, format_of};
 pub use crate::record::{LogFormat, LogRecord};
 pub use crate::sniff::{SNIFF_LEN, SourceKind, sniff};
 pub use crate::text::{Line, LineReader, MAX_LINE_LEN, decode_line, open_text, sniff_path};

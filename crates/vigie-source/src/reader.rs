@@ -8,7 +8,9 @@ use crate::record::{Cols, LogFormat, LogRecord, Names};
 use crate::sniff::SourceKind;
 use crate::text::{Line, LineReader, decode_line, open_text, sniff_path};
 use crate::w3c::{self, W3cState};
-use std::io::{self, BufRead};
+use chrono::{DateTime, Utc};
+use std::io::{self, Read};
+use std::ops::Range;
 use std::path::Path;
 
 /// A line that could not be used; the file goes on.
@@ -26,6 +28,27 @@ pub enum LogItem<'r> {
     Record(LogRecord<'r>),
     /// A malformed or overlong line (counted, skipped).
     Bad(BadLine),
+    /// A well-formed line the [`LineGate`] did not want: only its time.
+    Quiet {
+        /// The line's time, when it has one.
+        time: Option<DateTime<Utc>>,
+    },
+}
+
+/// Tells [`LogReader::next_item_gated`] which lines need a full record.
+///
+/// The reader shows the gate each block of complete lines once (one search
+/// over the whole block is far cheaper than one per line), then asks about
+/// every line of it. Lines the gate does not want are still checked for
+/// being well-formed and give their time ([`LogItem::Quiet`]). Only IIS W3C
+/// and Exchange CSV lines are gated: the values of those formats are slices
+/// of the raw line (see [`LogRecord::values_text`]); other formats always
+/// give full records.
+pub trait LineGate {
+    /// A new block of raw lines was read.
+    fn block(&mut self, block: &[u8]);
+    /// Whether the line at `span` of the last block needs a full record.
+    fn wants(&mut self, block: &[u8], span: Range<usize>) -> bool;
 }
 
 /// A read error that ends the file (truncated gzip, I/O error), with where it
@@ -56,10 +79,14 @@ pub struct LogReadError {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct LogReader {
-    lines: LineReader<Box<dyn BufRead + Send>>,
+    lines: LineReader<Box<dyn Read + Send>>,
     format: LogFormat,
-    bytes: Vec<u8>,
+    /// Decoded text of a line that is not plain UTF-8.
     text: String,
+    /// Whether the current line is in `text` (else it is the reader's line).
+    decoded: bool,
+    /// The block last shown to a gate.
+    gated_block: u64,
     names: Names,
     cols: Cols,
     w3c: W3cState,
@@ -75,7 +102,7 @@ impl LogReader {
     }
 
     /// Read `input` as `format`.
-    pub fn new(input: Box<dyn BufRead + Send>, format: LogFormat) -> LogReader {
+    pub fn new(input: Box<dyn Read + Send>, format: LogFormat) -> LogReader {
         let mut names = Names::default();
         if format == LogFormat::AccessLog {
             access_log::init(&mut names);
@@ -83,8 +110,9 @@ impl LogReader {
         LogReader {
             lines: LineReader::new(input),
             format,
-            bytes: Vec::with_capacity(4096),
-            text: String::with_capacity(4096),
+            text: String::new(),
+            decoded: false,
+            gated_block: 0,
             names,
             cols: Cols::default(),
             w3c: W3cState::default(),
@@ -115,95 +143,134 @@ impl LogReader {
     /// The next record or bad line; `Ok(None)` at the end. An `Err` ends the
     /// file (truncated gzip, I/O error).
     pub fn next_item(&mut self) -> Result<Option<LogItem<'_>>, LogReadError> {
-        loop {
-            let got = self.lines.read_line(&mut self.bytes).map_err(|source| LogReadError {
-                line: self.lines.line_no(),
-                offset: self.lines.offset(),
-                source,
-            })?;
-            let line = self.lines.line_no();
-            match got {
-                None => return Ok(None),
-                Some(Line::TooLong { len }) => {
-                    let reason =
-                        format!("line of {len} bytes is longer than the 1 MiB limit; skipped");
-                    return Ok(Some(LogItem::Bad(BadLine { line, reason })));
-                }
-                Some(Line::Ok) => {}
-            }
-            self.decode();
-            if self.text.trim().is_empty() {
-                continue;
-            }
-            self.cols.clear();
-            let parsed = if self.text.starts_with('#') && self.format != LogFormat::JsonAccess {
-                let r = match self.format {
-                    LogFormat::W3c => w3c::directive(&self.text, &mut self.names, &mut self.w3c),
-                    LogFormat::ExchangeCsv => {
-                        exchange_csv::directive(&self.text, &mut self.names, &mut self.csv)
-                    }
-                    _ => Ok(()),
-                };
-                match r {
-                    Ok(()) => continue,
-                    Err(reason) => Err(reason),
-                }
-            } else {
-                match self.format {
-                    LogFormat::W3c => {
-                        w3c::parse(&self.text, &self.names, &mut self.cols, &self.w3c)
-                    }
-                    LogFormat::ExchangeCsv => {
-                        exchange_csv::parse(&self.text, &self.names, &mut self.cols, &self.csv)
-                    }
-                    LogFormat::AccessLog => access_log::parse(&self.text, &mut self.cols),
-                    LogFormat::JsonAccess => {
-                        json_access::parse(&self.text, &mut self.names, &mut self.cols)
-                    }
-                }
-            };
-            return Ok(Some(match parsed {
-                Err(reason) => LogItem::Bad(BadLine {
-                    line,
-                    reason: format!("{}: {reason}", self.format.name()),
-                }),
-                Ok(time) => {
-                    let src =
-                        if self.format == LogFormat::W3c { &self.text } else { &self.cols.values };
-                    LogItem::Record(LogRecord {
-                        format: self.format,
-                        line_no: line,
-                        raw: &self.text,
-                        src,
-                        names: &self.names,
-                        cols: &self.cols,
-                        time,
-                        log_type: self.csv.log_type.as_deref(),
-                    })
-                }
-            }));
+        self.next(None)
+    }
+
+    /// Like [`LogReader::next_item`], but IIS W3C and Exchange CSV lines the
+    /// gate does not want come as [`LogItem::Quiet`].
+    pub fn next_item_gated(
+        &mut self,
+        gate: &mut dyn LineGate,
+    ) -> Result<Option<LogItem<'_>>, LogReadError> {
+        self.next(Some(gate))
+    }
+
+    fn next(
+        &mut self,
+        mut gate: Option<&mut dyn LineGate>,
+    ) -> Result<Option<LogItem<'_>>, LogReadError> {
+        if !matches!(self.format, LogFormat::W3c | LogFormat::ExchangeCsv) {
+            gate = None;
         }
+        let time = loop {
+            match self.step(gate.as_deref_mut())? {
+                Step::Skip => continue,
+                Step::End => return Ok(None),
+                Step::Item(item) => return Ok(Some(item)),
+                Step::Record(time) => break time,
+            }
+        };
+        let text = if self.decoded {
+            self.text.as_str()
+        } else {
+            std::str::from_utf8(self.lines.line()).unwrap_or_default()
+        };
+        let src = if self.format == LogFormat::W3c { text } else { &self.cols.values };
+        Ok(Some(LogItem::Record(LogRecord {
+            format: self.format,
+            line_no: self.lines.line_no(),
+            raw: text,
+            src,
+            names: &self.names,
+            cols: &self.cols,
+            time,
+            log_type: self.csv.log_type.as_deref(),
+        })))
+    }
+
+    /// Read and parse one line.
+    fn step<'g>(&mut self, gate: Option<&mut (dyn LineGate + 'g)>) -> Result<Step, LogReadError> {
+        let got = self.lines.next_line().map_err(|source| LogReadError {
+            line: self.lines.line_no(),
+            offset: self.lines.offset(),
+            source,
+        })?;
+        let line = self.lines.line_no();
+        match got {
+            None => return Ok(Step::End),
+            Some(Line::TooLong { len }) => {
+                let reason = format!("line of {len} bytes is longer than the 1 MiB limit; skipped");
+                return Ok(Step::Item(LogItem::Bad(BadLine { line, reason })));
+            }
+            Some(Line::Ok) => {}
+        }
+        let bytes = self.lines.line();
+        self.decoded = false;
+        let text: &str = match std::str::from_utf8(bytes) {
+            Ok(t) if !t.starts_with('\u{feff}') => t,
+            _ => {
+                decode_line(bytes, &mut self.text);
+                self.decoded = true;
+                &self.text
+            }
+        };
+        if text.trim().is_empty() {
+            return Ok(Step::Skip);
+        }
+        self.cols.clear();
+        let parsed = if text.starts_with('#') && self.format != LogFormat::JsonAccess {
+            let r = match self.format {
+                LogFormat::W3c => w3c::directive(text, &mut self.names, &mut self.w3c),
+                LogFormat::ExchangeCsv => {
+                    exchange_csv::directive(text, &mut self.names, &mut self.csv)
+                }
+                _ => Ok(()),
+            };
+            match r {
+                Ok(()) => return Ok(Step::Skip),
+                Err(reason) => Err(reason),
+            }
+        } else {
+            match self.format {
+                LogFormat::W3c => w3c::parse(text, &self.names, &mut self.cols, &self.w3c),
+                LogFormat::ExchangeCsv => {
+                    exchange_csv::parse(text, &self.names, &mut self.cols, &self.csv)
+                }
+                LogFormat::AccessLog => access_log::parse(text, &mut self.cols),
+                LogFormat::JsonAccess => json_access::parse(text, &mut self.names, &mut self.cols),
+            }
+        };
+        let time = match parsed {
+            Err(reason) => {
+                let reason = format!("{}: {reason}", self.format.name());
+                return Ok(Step::Item(LogItem::Bad(BadLine { line, reason })));
+            }
+            Ok(time) => time,
+        };
+        if let Some(g) = gate {
+            let (block_no, block) = self.lines.block();
+            if block_no != self.gated_block {
+                self.gated_block = block_no;
+                g.block(block);
+            }
+            if !g.wants(block, self.lines.line_span()) {
+                return Ok(Step::Item(LogItem::Quiet { time }));
+            }
+        }
+        Ok(Step::Record(time))
     }
 }
 
-impl LogReader {
-    /// The line in `bytes` as text in `text`: valid UTF-8 without a BOM (the
-    /// usual case) swaps the two buffers instead of copying.
-    fn decode(&mut self) {
-        if self.bytes.starts_with(b"\xEF\xBB\xBF") {
-            decode_line(&self.bytes, &mut self.text);
-            return;
-        }
-        let spare = std::mem::take(&mut self.text).into_bytes();
-        match String::from_utf8(std::mem::replace(&mut self.bytes, spare)) {
-            Ok(text) => self.text = text,
-            Err(e) => {
-                let raw = e.into_bytes();
-                decode_line(&raw, &mut self.text);
-                self.bytes = raw;
-            }
-        }
-    }
+/// What [`LogReader::step`] made of a line.
+enum Step {
+    /// A blank line or a directive.
+    Skip,
+    /// The end of the input.
+    End,
+    /// A bad or quiet line.
+    Item(LogItem<'static>),
+    /// A record (its fields are in the reader).
+    Record(Option<DateTime<Utc>>),
 }
 
 /// The log format of a sniffed kind, when it is a text log.

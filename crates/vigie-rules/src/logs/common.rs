@@ -67,7 +67,9 @@ pub(crate) struct Rule {
     /// containing one.
     pub(crate) needles: &'static [&'static str],
     /// A cheap test of a needle occurrence (lower-cased line, start of the
-    /// occurrence) for a needle that is common in benign lines: the check
+    /// occurrence; the text may run on into the following lines of a block,
+    /// so the test must stop at a `\n`) for a needle that is common in
+    /// benign lines: the check
     /// runs only when it holds for some occurrence. It must hold whenever
     /// the check could report, so that it only saves work.
     pub(crate) needle_confirm: Option<fn(&[u8], usize) -> bool>,

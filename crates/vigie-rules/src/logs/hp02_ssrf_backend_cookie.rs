@@ -77,6 +77,8 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
 fn cookie_names_a_path(line: &[u8], at: usize) -> bool {
     let quoted = at > 0 && line.get(at - 1) == Some(&b'"');
     let rest = line.get(at + "server~".len()..).unwrap_or_default();
+    // `line` may run on into the next lines (a block search).
+    let rest = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
     let end = if quoted {
         // `""` is an escaped quote inside the field; a lone `"` ends it.
         let mut i = 0;
@@ -108,5 +110,9 @@ mod tests {
         assert!(cookie_names_a_path(quoted.as_bytes(), at(quoted)));
         let quoted_no_path = ",\"server~a,b~1\",/x";
         assert!(!cookie_names_a_path(quoted_no_path.as_bytes(), at(quoted_no_path)));
+        // In a block, the next line is not part of the field.
+        let block = ",server~exch01~1\n/owa/x,\"server~a~1\n/b\"";
+        assert!(!cookie_names_a_path(block.as_bytes(), at(block)));
+        assert!(!cookie_names_a_path(block.as_bytes(), block.rfind("server~").unwrap_or(0)));
     }
 }

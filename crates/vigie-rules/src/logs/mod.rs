@@ -140,9 +140,54 @@ impl LogRules {
         self.rules.iter().map(|r| (r.code, r.title)).collect()
     }
 
+    /// The needle search of [`LogRules::check`] over a whole block of lines
+    /// at once: calls `found` with the start of every needle occurrence in
+    /// `lower` (the block, ASCII lower-cased) that makes a rule of `kind`
+    /// (or the script-use table) look at its line, and those rules (a mask
+    /// for [`LogRules::check_rules`]). No rule reports on a line without
+    /// one. Returns `false` when no search is possible (then every line must
+    /// go through [`LogRules::check`]).
+    pub fn block_needles(
+        &self,
+        lower: &[u8],
+        kind: LogKind,
+        mut found: impl FnMut(usize, u64),
+    ) -> bool {
+        if !self.needles.usable() {
+            return false;
+        }
+        let relevant = self
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, r)| r.kind == Some(kind) || Some(*i) == self.script_rule)
+            .fold(0u64, |m, (i, _)| m | 1 << i);
+        self.needles.each(lower, |p, at| {
+            let Some(&r) = self.pattern_rules.get(p) else { return };
+            let r = self.confirm(r & relevant, lower, at);
+            if r != 0 {
+                found(at, r);
+            }
+        });
+        true
+    }
+
+    /// The rules of mask `r` whose needle at `at` of `lower` is confirmed.
+    fn confirm(&self, r: u64, lower: &[u8], at: usize) -> u64 {
+        let mut kept = r & !self.confirmed;
+        let mut pending = r & self.confirmed;
+        while pending != 0 {
+            let i = pending.trailing_zeros() as usize;
+            pending &= pending - 1;
+            if self.rules[i].needle_confirm.is_none_or(|c| c(lower, at)) {
+                kept |= 1 << i;
+            }
+        }
+        kept
+    }
+
     /// Check one line; findings are appended to `out`. Returns how many.
     pub fn check(&self, ctx: &LineCtx<'_>, state: &mut FileState, out: &mut Vec<Finding>) -> usize {
-        let before = out.len();
         let mut hit: u64 = 0;
         if self.needles.usable() {
             let lower = &mut state.lower;
@@ -152,28 +197,35 @@ impl LogRules {
             let hay = &lower[..];
             self.needles.each(hay, |p, at| {
                 let Some(&r) = self.pattern_rules.get(p) else { return };
-                hit |= r & !self.confirmed;
-                let mut pending = r & self.confirmed & !hit;
-                while pending != 0 {
-                    let i = pending.trailing_zeros() as usize;
-                    pending &= pending - 1;
-                    if self.rules[i].needle_confirm.is_none_or(|c| c(hay, at)) {
-                        hit |= 1 << i;
-                    }
-                }
+                hit |= self.confirm(r & !hit, hay, at);
             });
         } else {
             hit = (1u64 << self.rules.len()) - 1;
         }
+        self.check_rules(ctx, state, out, hit)
+    }
+
+    /// Check one line with the rules of `mask` only (from
+    /// [`LogRules::block_needles`] over the block holding the line);
+    /// findings are appended to `out`. Returns how many.
+    pub fn check_rules(
+        &self,
+        ctx: &LineCtx<'_>,
+        state: &mut FileState,
+        out: &mut Vec<Finding>,
+        mask: u64,
+    ) -> usize {
+        let before = out.len();
         if let Some(b) = self.script_rule
-            && hit & (1 << b) != 0
+            && mask & (1 << b) != 0
         {
             state.script_use.record(ctx);
         }
+        let mut hit = mask;
         while hit != 0 {
             let i = hit.trailing_zeros() as usize;
             hit &= hit - 1;
-            let rule = self.rules[i];
+            let Some(rule) = self.rules.get(i) else { break };
             if rule.kind == Some(ctx.kind) {
                 (rule.check)(rule, ctx, state, out);
             }

@@ -27,6 +27,7 @@ pub fn run_rules(reader: &mut LogReader, kind: LogKind, path: &str) -> Run {
                 rules.check(&ctx, &mut state, &mut run.findings);
             }
             LogItem::Bad(b) => run.bad.push(b.line),
+            LogItem::Quiet { .. } => panic!("an ungated reader gave a quiet line"),
         }
     }
     run
