@@ -6,6 +6,7 @@
 
 use crate::record::{Cols, Names, parse_iso};
 use chrono::{DateTime, Utc};
+use std::borrow::Cow;
 
 /// Per-file Exchange CSV state.
 #[derive(Debug, Default)]
@@ -60,40 +61,84 @@ pub(crate) fn parse(
     Ok(time.and_then(parse_iso))
 }
 
+/// Check one CSV row as [`parse`] does, without keeping its values: return
+/// its time.
+pub(crate) fn check(
+    line: &str,
+    names: &Names,
+    st: &CsvState,
+) -> Result<Option<DateTime<Utc>>, String> {
+    if !st.have_fields {
+        return Err("data line before any #Fields directive".into());
+    }
+    let mut time: Option<Cow<'_, str>> = None;
+    let n = walk_csv(line, |i, raw, quoted| {
+        if Some(i as u32) == st.time {
+            time = Some(if quoted && raw.contains("\"\"") {
+                Cow::Owned(raw.replace("\"\"", "\""))
+            } else {
+                Cow::Borrowed(raw)
+            });
+        }
+    })?;
+    if n > names.len() {
+        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
+    }
+    Ok(time.as_deref().and_then(parse_iso))
+}
+
 /// RFC 4180-style split; values go to `cols.values`. Returns the number of
 /// values (those beyond `max` are counted, not kept).
 fn split_csv(line: &str, max: usize, cols: &mut Cols) -> Result<usize, String> {
+    walk_csv(line, |i, raw, quoted| {
+        if i < max {
+            let start = cols.values.len();
+            if quoted {
+                let mut parts = raw.split("\"\"");
+                cols.values.push_str(parts.next().unwrap_or_default());
+                for p in parts {
+                    cols.values.push('"');
+                    cols.values.push_str(p);
+                }
+            } else {
+                cols.values.push_str(raw);
+            }
+            let end = cols.values.len();
+            cols.push(i as u32, start, end);
+        }
+    })
+}
+
+/// Call `value` with the index, raw text (inside the quotes, `""` kept) and
+/// quoting of every value of a row. Returns the number of values.
+fn walk_csv<'a>(
+    line: &'a str,
+    mut value: impl FnMut(usize, &'a str, bool),
+) -> Result<usize, String> {
     let mut count = 0usize;
     let mut rest = line;
     loop {
-        let start = cols.values.len();
         if let Some(q) = rest.strip_prefix('"') {
-            let mut s = q;
-            loop {
-                let Some(i) = memchr::memchr(b'"', s.as_bytes()) else {
+            let mut i = 0;
+            let end = loop {
+                let Some(k) = memchr::memchr(b'"', &q.as_bytes()[i..]) else {
                     return Err("unterminated quoted field".into());
                 };
-                cols.values.push_str(&s[..i]);
-                s = &s[i + 1..];
-                if let Some(more) = s.strip_prefix('"') {
-                    cols.values.push('"');
-                    s = more;
+                if q.as_bytes().get(i + k + 1) == Some(&b'"') {
+                    i += k + 2;
                 } else {
-                    break;
+                    break i + k;
                 }
-            }
-            rest = s;
+            };
+            value(count, &q[..end], true);
+            rest = &q[end + 1..];
             if !(rest.is_empty() || rest.starts_with(',')) {
                 return Err("text after a closing quote".into());
             }
         } else {
             let end = memchr::memchr(b',', rest.as_bytes()).unwrap_or(rest.len());
-            cols.values.push_str(&rest[..end]);
+            value(count, &rest[..end], false);
             rest = &rest[end..];
-        }
-        if count < max {
-            let end = cols.values.len();
-            cols.push(count as u32, start, end);
         }
         count += 1;
         match rest.strip_prefix(',') {
@@ -117,5 +162,27 @@ mod tests {
             cols.spans.iter().map(|&(_, a, b)| &cols.values[a as usize..b as usize]).collect();
         assert_eq!(vals, ["a", "b,c", "d\"e", "", "f"]);
         assert!(split_csv(r#"a,"b"#, 10, &mut Cols::default()).is_err());
+    }
+
+    #[test]
+    fn check_agrees_with_parse() {
+        let (mut names, mut st) = (Names::default(), CsvState::default());
+        let early = "2021-03-02T10:00:00.000Z,a";
+        assert_eq!(check(early, &names, &st), parse(early, &names, &mut Cols::default(), &st));
+        directive("#Fields: RequestId,DateTime,UserAgent", &mut names, &mut st).unwrap_or(());
+        for line in [
+            "r1,2021-03-02T10:00:00.123Z,curl",
+            "r2,\"2021-03-02T10:00:01.000Z\",\"a \"\"b\"\", c\"",
+            "r3,,x",
+            "r4,2021-03-02T10:00:00.123Z,x,extra",
+            "r5,2021-03-02T10:00:00.123Z,\"open",
+            "r6,\"2021-03-02T10:00:00Z\"x,y",
+            "r7,not a time,y",
+        ] {
+            let full = parse(line, &names, &mut Cols::default(), &st);
+            assert_eq!(check(line, &names, &st), full, "{line}");
+        }
+        let ok = check("r1,2021-03-02T10:00:00.123Z,curl", &names, &st);
+        assert!(matches!(ok, Ok(Some(_))), "{ok:?}");
     }
 }

@@ -218,7 +218,7 @@ impl LogReader {
             return Ok(Step::Skip);
         }
         self.cols.clear();
-        let parsed = if text.starts_with('#') && self.format != LogFormat::JsonAccess {
+        if text.starts_with('#') && self.format != LogFormat::JsonAccess {
             let r = match self.format {
                 LogFormat::W3c => w3c::directive(text, &mut self.names, &mut self.w3c),
                 LogFormat::ExchangeCsv => {
@@ -226,38 +226,46 @@ impl LogReader {
                 }
                 _ => Ok(()),
             };
-            match r {
-                Ok(()) => return Ok(Step::Skip),
-                Err(reason) => Err(reason),
-            }
-        } else {
-            match self.format {
-                LogFormat::W3c => w3c::parse(text, &self.names, &mut self.cols, &self.w3c),
-                LogFormat::ExchangeCsv => {
-                    exchange_csv::parse(text, &self.names, &mut self.cols, &self.csv)
+            return Ok(match r {
+                Ok(()) => Step::Skip,
+                Err(reason) => Step::Item(LogItem::Bad(self.bad(line, reason))),
+            });
+        }
+        let wanted = match gate {
+            Some(g) => {
+                let (block_no, block) = self.lines.block();
+                if block_no != self.gated_block {
+                    self.gated_block = block_no;
+                    g.block(block);
                 }
-                LogFormat::AccessLog => access_log::parse(text, &mut self.cols),
-                LogFormat::JsonAccess => json_access::parse(text, &mut self.names, &mut self.cols),
+                g.wants(block, self.lines.line_span())
             }
+            None => true,
+        };
+        let parsed = match self.format {
+            LogFormat::W3c if !wanted => w3c::check(text, &self.names, &self.w3c),
+            LogFormat::ExchangeCsv if !wanted => exchange_csv::check(text, &self.names, &self.csv),
+            LogFormat::W3c => w3c::parse(text, &self.names, &mut self.cols, &self.w3c),
+            LogFormat::ExchangeCsv => {
+                exchange_csv::parse(text, &self.names, &mut self.cols, &self.csv)
+            }
+            LogFormat::AccessLog => access_log::parse(text, &mut self.cols),
+            LogFormat::JsonAccess => json_access::parse(text, &mut self.names, &mut self.cols),
         };
         let time = match parsed {
-            Err(reason) => {
-                let reason = format!("{}: {reason}", self.format.name());
-                return Ok(Step::Item(LogItem::Bad(BadLine { line, reason })));
-            }
+            Err(reason) => return Ok(Step::Item(LogItem::Bad(self.bad(line, reason)))),
             Ok(time) => time,
         };
-        if let Some(g) = gate {
-            let (block_no, block) = self.lines.block();
-            if block_no != self.gated_block {
-                self.gated_block = block_no;
-                g.block(block);
-            }
-            if !g.wants(block, self.lines.line_span()) {
-                return Ok(Step::Item(LogItem::Quiet { time }));
-            }
+        if !wanted {
+            return Ok(Step::Item(LogItem::Quiet { time }));
         }
         Ok(Step::Record(time))
+    }
+}
+
+impl LogReader {
+    fn bad(&self, line: u64, reason: String) -> BadLine {
+        BadLine { line, reason: format!("{}: {reason}", self.format.name()) }
     }
 }
 

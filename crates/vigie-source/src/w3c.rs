@@ -54,16 +54,51 @@ pub(crate) fn parse(
     cols: &mut Cols,
     st: &W3cState,
 ) -> Result<Option<DateTime<Utc>>, String> {
+    let line = line.trim_end();
+    split(line, names, st, |id, a, b| cols.push(id, a, b))?;
+    let get = |f: Option<u32>| {
+        f.and_then(|f| cols.spans.get(f as usize))
+            .and_then(|&(_, a, b)| line.get(a as usize..b as usize))
+    };
+    Ok(time_of(get(st.date), get(st.time), st))
+}
+
+/// Check one data line as [`parse`] does, without keeping its fields:
+/// return its time.
+pub(crate) fn check(
+    line: &str,
+    names: &Names,
+    st: &W3cState,
+) -> Result<Option<DateTime<Utc>>, String> {
+    let line = line.trim_end();
+    let (mut date, mut time) = (None, None);
+    split(line, names, st, |id, a, b| {
+        if Some(id) == st.date {
+            date = line.get(a..b);
+        } else if Some(id) == st.time {
+            time = line.get(a..b);
+        }
+    })?;
+    Ok(time_of(date, time, st))
+}
+
+/// Call `field` with the name id and span of every value of `line`; an
+/// error when the values do not match the `#Fields` directive.
+fn split(
+    line: &str,
+    names: &Names,
+    st: &W3cState,
+    mut field: impl FnMut(u32, usize, usize),
+) -> Result<(), String> {
     if !st.have_fields {
         return Err("data line before any #Fields directive".into());
     }
-    let line = line.trim_end();
     let mut id = 0u32;
     let mut start = 0usize;
     let bytes = line.as_bytes();
     for i in memchr::memchr_iter(b' ', bytes).chain(std::iter::once(bytes.len())) {
         if (id as usize) < names.len() {
-            cols.push(id, start, i);
+            field(id, start, i);
         }
         id += 1;
         start = i + 1;
@@ -71,13 +106,44 @@ pub(crate) fn parse(
     if id as usize != names.len() {
         return Err(format!("{} values for the {} fields of #Fields", id, names.len()));
     }
-    let get = |f: Option<u32>| {
-        f.and_then(|f| cols.spans.get(f as usize))
-            .and_then(|&(_, a, b)| line.get(a as usize..b as usize))
-    };
-    let time = match (get(st.date).or(st.default_date.as_deref()), get(st.time)) {
+    Ok(())
+}
+
+fn time_of(date: Option<&str>, time: Option<&str>, st: &W3cState) -> Option<DateTime<Utc>> {
+    match (date.or(st.default_date.as_deref()), time) {
         (Some(d), Some(t)) => parse_date_time(d, t),
         _ => None,
-    };
-    Ok(time)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn check_agrees_with_parse() {
+        let (mut names, mut st) = (Names::default(), W3cState::default());
+        let early = "2021-03-02 10:00:00 GET";
+        assert_eq!(check(early, &names, &st), parse(early, &names, &mut Cols::default(), &st));
+        let fields = "#Fields: date time cs-method cs(User-Agent)";
+        directive(fields, &mut names, &mut st).unwrap_or(());
+        for line in [
+            "2021-03-02 10:00:00 GET curl/7.68.0",
+            "2021-03-02 10:00:00 GET curl/7.68.0  ",
+            "2021-03-02 10:00:00 GET",
+            "2021-03-02 10:00:00 GET a b",
+            "2021-13-02 10:00:00 GET x",
+        ] {
+            let full = parse(line, &names, &mut Cols::default(), &st);
+            assert_eq!(check(line, &names, &st), full, "{line}");
+        }
+        assert!(matches!(check("2021-03-02 10:00:00 GET x", &names, &st), Ok(Some(_))));
+        // A time without a date column takes the `#Date` directive's day.
+        directive("#Date: 2021-03-04 00:00:00", &mut names, &mut st).unwrap_or(());
+        directive("#Fields: time cs-method", &mut names, &mut st).unwrap_or(());
+        let line = "10:00:00 GET";
+        let full = parse(line, &names, &mut Cols::default(), &st);
+        assert!(matches!(full, Ok(Some(_))), "{full:?}");
+        assert_eq!(check(line, &names, &st), full);
+    }
 }

@@ -20,6 +20,10 @@ struct Run {
     outcome: Outcome,
     records: u64,
     quiet: u64,
+    /// Line numbers of bad lines.
+    bad: Vec<u64>,
+    /// The time of every good line, in order.
+    times: Vec<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 fn kind_of(reader: &LogReader) -> LogKind {
@@ -28,7 +32,8 @@ fn kind_of(reader: &LogReader) -> LogKind {
 
 /// Check every line of `path`, through the gate or not.
 fn run(path: &Path, rules: &LogRules, sigma: &SigmaRules, gated: bool) -> Run {
-    let mut out = Run { outcome: Outcome::new(), records: 0, quiet: 0 };
+    let mut out =
+        Run { outcome: Outcome::new(), records: 0, quiet: 0, bad: Vec::new(), times: Vec::new() };
     let Ok(Some(mut reader)) = LogReader::open(path) else { return out };
     let kind = kind_of(&reader);
     let csv = reader.format() == LogFormat::ExchangeCsv;
@@ -40,14 +45,19 @@ fn run(path: &Path, rules: &LogRules, sigma: &SigmaRules, gated: bool) -> Run {
         let item = if gated { reader.next_item_gated(&mut gate) } else { reader.next_item() };
         let rec = match item {
             Ok(Some(LogItem::Record(rec))) => rec,
-            Ok(Some(LogItem::Quiet { .. })) => {
+            Ok(Some(LogItem::Quiet { time })) => {
                 out.quiet += 1;
+                out.times.push(time);
                 continue;
             }
-            Ok(Some(LogItem::Bad(_))) => continue,
+            Ok(Some(LogItem::Bad(b))) => {
+                out.bad.push(b.line);
+                continue;
+            }
             Ok(None) | Err(_) => break,
         };
         out.records += 1;
+        out.times.push(vigie_model::Event::timestamp(&rec));
         let ctx = LineCtx { event: &rec, raw: rec.raw(), path: "x", line: rec.line_no(), kind };
         let mut findings = Vec::new();
         let wanted = (gated && gate_applies).then(|| gate.wanted());
@@ -125,6 +135,11 @@ fn many_block_files(dir: &Path) -> Vec<PathBuf> {
         let body = IIS_BODIES[(i * 7 % 8) as usize];
         let (m, s) = (i / 60 % 60, i % 60);
         write!(w, "2021-03-02 10:{m:02}:{s:02} 10.0.0.5 {body}\r\n").expect("write IIS log");
+        if i % 1000 == 999 {
+            // Malformed: a value short, and no needle.
+            w.write_all(b"2021-03-02 11:00:00 10.0.0.5 GET /a.html - 443 - 10.1.2.3 - 200 0 0\r\n")
+                .expect("write IIS log");
+        }
     }
     drop(w);
     let mut w = std::io::BufWriter::new(std::fs::File::create(&hp).expect("create HP log"));
@@ -133,6 +148,10 @@ fn many_block_files(dir: &Path) -> Vec<PathBuf> {
         let row = HP_ROWS[(i * 3 % 5) as usize];
         let (m, s) = (i / 60 % 60, i % 60);
         write!(w, "2021-03-02T10:{m:02}:{s:02}.123Z,r{i},{row}\r\n").expect("write HttpProxy log");
+        if i % 1000 == 999 {
+            w.write_all(b"2021-03-02T11:00:00.000Z,x,\"unterminated\r\n")
+                .expect("write HttpProxy log");
+        }
     }
     drop(w);
     vec![iis, hp]
@@ -157,8 +176,11 @@ fn gated_scan_finds_exactly_what_every_line_check_finds() {
         let gated = run(f, &rules, &sigma, true);
         assert_eq!(gated.outcome, all.outcome, "{}: gated and full checks differ", f.display());
         assert_eq!(gated.records + gated.quiet, all.records, "{}: lines lost", f.display());
+        assert_eq!(gated.bad, all.bad, "{}: bad lines", f.display());
+        assert_eq!(gated.times, all.times, "{}: line times", f.display());
         if i < big {
             assert!(all.outcome.len() > 1000, "{}: attacks not found", f.display());
+            assert_eq!(all.bad.len(), [6, 3][i], "{}: malformed lines", f.display());
         }
         lines += all.records;
         quiet += gated.quiet;
