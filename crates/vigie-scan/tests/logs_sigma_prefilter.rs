@@ -80,20 +80,6 @@ fn web_rules(corpora: &Path) -> SigmaRules {
     rules
 }
 
-/// Every text log below `dir`, sorted.
-fn logs_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            logs_below(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 #[derive(Default)]
 struct Tally {
     lines: u64,
@@ -168,12 +154,10 @@ fn prefilter_never_hides_a_hit_on_real_and_crafted_lines() {
         assert_eq!(t.rejected, (lines.len() - want.len()) as u64, "benign lines rejected");
     }
 
-    let mut files = Vec::new();
-    logs_below(&corpora.join("weblogs"), &mut files);
-    logs_below(
+    let mut files = vigie_testkit::files_below(&corpora.join("weblogs"));
+    files.extend(vigie_testkit::files_below(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-rules/tests/fixtures"),
-        &mut files,
-    );
+    ));
     let mut t = Tally::default();
     for f in &files {
         check_file(&rules, f, &mut t);

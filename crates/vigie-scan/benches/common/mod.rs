@@ -1,11 +1,10 @@
 //! Helpers shared by the vigie-scan bench binaries: where the corpora are,
 //! the peak RSS of the running process, and running one mode in a child
 //! process so that each mode's peak RSS is its own.
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, unused_imports)]
 
-use std::path::{Path, PathBuf};
 use std::process::Command;
-pub use vigie_testkit::{corpora_dir as corpora, vm_hwm_kib};
+pub use vigie_testkit::{corpora_dir as corpora, files_below, vm_hwm_kib};
 
 /// Re-run this bench binary with `--child ARGS…` and return the words of
 /// the line it prints starting with `RESULT ` (without that word). A child
@@ -26,23 +25,4 @@ pub fn child_args() -> Option<Vec<String>> {
     let args: Vec<String> = std::env::args().collect();
     let i = args.iter().position(|a| a == "--child")?;
     Some(args[i + 1..].to_vec())
-}
-
-/// Every regular file below `dir`, sorted (symlinks not followed).
-pub fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.flatten() {
-            let Ok(ft) = e.file_type() else { continue };
-            if ft.is_dir() {
-                stack.push(e.path());
-            } else if ft.is_file() {
-                out.push(e.path());
-            }
-        }
-    }
-    out.sort();
-    out
 }

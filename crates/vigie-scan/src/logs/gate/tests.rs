@@ -87,19 +87,6 @@ fn web_rules(corpora: &Path) -> SigmaRules {
     c.build()
 }
 
-fn files_below(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else { return };
-    let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            files_below(&p, out);
-        } else {
-            out.push(p);
-        }
-    }
-}
-
 const IIS_HEADER: &str = "#Software: Microsoft Internet Information Services 10.0\r\n#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\r\n";
 
 /// Benign and attack request bodies (after `date time s-ip`).
@@ -165,11 +152,9 @@ fn gated_scan_finds_exactly_what_every_line_check_finds() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let mut files = many_block_files(tmp.path());
     let big = files.len();
-    files_below(&corpora.join("weblogs"), &mut files);
-    files_below(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-rules/tests/fixtures"),
-        &mut files,
-    );
+    files.extend(vigie_testkit::files_below(&corpora.join("weblogs")));
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../vigie-rules/tests/fixtures");
+    files.extend(vigie_testkit::files_below(&fixtures));
     let (mut lines, mut quiet, mut flagged) = (0, 0, 0);
     for (i, f) in files.iter().enumerate() {
         let all = run(f, &rules, &sigma, false);
