@@ -194,21 +194,13 @@ impl LogsWorker<'_> {
                 return Handled::Yes;
             }
         };
-        let log_kind = if reader.format() == LogFormat::ExchangeCsv {
-            LogKind::Exchange
-        } else {
-            LogKind::Web
-        };
+        let log_kind = log_kind(reader.format());
         let mut state = FileState::default();
         let mut acc = SpanAcc::default();
         let first_finding = part.findings.len();
-        let mut gate = NeedleGate::new(
-            self.engine.rules.as_ref(),
-            self.engine.sigma.as_ref(),
-            log_kind,
-            reader.format() == LogFormat::ExchangeCsv,
-        );
-        let gated = matches!(reader.format(), LogFormat::W3c | LogFormat::ExchangeCsv);
+        let mut gate =
+            NeedleGate::new(self.engine.rules.as_ref(), self.engine.sigma.as_ref(), log_kind);
+        let gated = reader.gates_lines();
         let mut timed = false;
         let outcome = loop {
             match reader.next_item_gated(&mut gate) {
@@ -325,6 +317,11 @@ impl LogsWorker<'_> {
             .merge(std::mem::take(&mut self.script_use));
         Partial::default()
     }
+}
+
+/// The rule family of a log format: Exchange CSV logs, or web logs.
+fn log_kind(format: LogFormat) -> LogKind {
+    if format == LogFormat::ExchangeCsv { LogKind::Exchange } else { LogKind::Web }
 }
 
 /// A record to check and what for.

@@ -131,9 +131,7 @@ impl LineFilter {
             clauses.iter().all(|c| c.iter().any(|&n| seen.get(n as usize) == Some(&epoch)))
         })
     }
-}
 
-impl LineFilter {
     /// Stage 1 over a lower-cased block of lines: `found` gets the start of
     /// needle occurrences, at least one per line holding one (needles hold
     /// no line end, so no occurrence spans two lines). `false` when no text

@@ -48,7 +48,7 @@ pub trait LineGate {
     /// A new block of raw lines was read.
     fn block(&mut self, block: &[u8]);
     /// Whether the line at `span` of the last block needs a full record.
-    fn wants(&mut self, block: &[u8], span: Range<usize>) -> bool;
+    fn wants(&mut self, span: Range<usize>) -> bool;
 }
 
 /// A read error that ends the file (truncated gzip, I/O error), with where it
@@ -140,6 +140,12 @@ impl LogReader {
         self.csv.log_type.as_deref()
     }
 
+    /// Whether [`LogReader::next_item_gated`] asks its gate about this
+    /// file's lines (IIS W3C and Exchange CSV, see [`LineGate`]).
+    pub fn gates_lines(&self) -> bool {
+        matches!(self.format, LogFormat::W3c | LogFormat::ExchangeCsv)
+    }
+
     /// The next record or bad line; `Ok(None)` at the end. An `Err` ends the
     /// file (truncated gzip, I/O error).
     pub fn next_item(&mut self) -> Result<Option<LogItem<'_>>, LogReadError> {
@@ -159,7 +165,7 @@ impl LogReader {
         &mut self,
         mut gate: Option<&mut dyn LineGate>,
     ) -> Result<Option<LogItem<'_>>, LogReadError> {
-        if !matches!(self.format, LogFormat::W3c | LogFormat::ExchangeCsv) {
+        if !self.gates_lines() {
             gate = None;
         }
         let time = loop {
@@ -238,7 +244,7 @@ impl LogReader {
                     self.gated_block = block_no;
                     g.block(block);
                 }
-                g.wants(block, self.lines.line_span())
+                g.wants(self.lines.line_span())
             }
             None => true,
         };

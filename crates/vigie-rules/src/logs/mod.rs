@@ -5,9 +5,10 @@
 //!
 //! Rules read fields by name through [`vigie_model::Event`] (W3C names for web
 //! logs, Exchange column names for Exchange logs), so they know no file
-//! format. A cheap byte prefilter (one Aho-Corasick automaton over every
-//! rule's needles, ASCII case-insensitive) runs on the raw line first: a
-//! benign line that contains no needle costs one automaton pass.
+//! format. A cheap byte prefilter (one SIMD search over every rule's needles,
+//! ASCII case-insensitive) runs first, on the raw line ([`LogRules::check`])
+//! or once over a whole block of lines ([`LogRules::block_needles`]): only
+//! the rules whose needle occurs check the line.
 //!
 //! Codes map to the indicator checklist (`HP-01` → `VG-HP001`, `IIS-03` →
 //! `VG-IIS003`, …). `VG-HP008` (log age) is a coverage rule: it produces the

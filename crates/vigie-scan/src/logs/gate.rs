@@ -22,7 +22,6 @@ pub(super) struct NeedleGate<'a> {
     rules: Option<&'a LogRules>,
     sigma: Option<&'a SigmaRules>,
     kind: LogKind,
-    csv: bool,
     /// The block, lower-cased.
     lower: Vec<u8>,
     /// Offsets in the block that make their line wanted, with what for
@@ -38,6 +37,10 @@ pub(super) struct NeedleGate<'a> {
     /// What the last wanted line is wanted for.
     line: u64,
 }
+
+// Offsets are kept as `u32`: a block holds at most one buffer of the line
+// reader, which never grows past the longest line kept.
+const _: () = assert!(vigie_source::MAX_LINE_LEN < (u32::MAX / 2) as usize);
 
 /// Bit of a hit mask: the line may match a Sigma rule. Built-in rules use
 /// the low bits (fewer than 63 rules).
@@ -58,13 +61,11 @@ impl<'a> NeedleGate<'a> {
         rules: Option<&'a LogRules>,
         sigma: Option<&'a SigmaRules>,
         kind: LogKind,
-        csv: bool,
     ) -> Self {
         NeedleGate {
             rules,
             sigma,
             kind,
-            csv,
             lower: Vec::new(),
             hits: Vec::new(),
             cursor: 0,
@@ -97,7 +98,8 @@ impl<'a> NeedleGate<'a> {
                 i = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |n| at + n + 1);
             }
         }
-        if self.csv {
+        // Exchange logs are the CSV ones.
+        if self.kind == LogKind::Exchange {
             hits.extend(memchr::memmem::find_iter(block, b"\"\"").map(|at| (at as u32, SIGMA)));
         }
     }
@@ -107,12 +109,8 @@ impl LineGate for NeedleGate<'_> {
     fn block(&mut self, block: &[u8]) {
         self.hits.clear();
         self.cursor = 0;
-        let huge = block.len() > u32::MAX as usize;
-        self.rules_all = huge;
-        self.sigma_all = huge;
-        if huge {
-            return;
-        }
+        self.rules_all = false;
+        self.sigma_all = false;
         self.lower.clear();
         self.lower.extend_from_slice(block);
         self.lower.make_ascii_lowercase();
@@ -126,7 +124,7 @@ impl LineGate for NeedleGate<'_> {
         self.hits.sort_unstable_by_key(|h| h.0);
     }
 
-    fn wants(&mut self, _block: &[u8], span: Range<usize>) -> bool {
+    fn wants(&mut self, span: Range<usize>) -> bool {
         while self.hits.get(self.cursor).is_some_and(|h| (h.0 as usize) < span.start) {
             self.cursor += 1;
         }

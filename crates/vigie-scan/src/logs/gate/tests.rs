@@ -9,9 +9,9 @@ use super::NeedleGate;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules};
+use vigie_rules::logs::{FileState, LineCtx, LogRules};
 use vigie_sigma::{SetOptions, SigmaCompiler, SigmaRules};
-use vigie_source::{LogFormat, LogItem, LogReader};
+use vigie_source::{LogItem, LogReader};
 
 /// Per line: the built-in findings (code and title) and the Sigma rules hit.
 type Outcome = BTreeMap<u64, (Vec<String>, Vec<usize>)>;
@@ -26,19 +26,14 @@ struct Run {
     times: Vec<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
-fn kind_of(reader: &LogReader) -> LogKind {
-    if reader.format() == LogFormat::ExchangeCsv { LogKind::Exchange } else { LogKind::Web }
-}
-
 /// Check every line of `path`, through the gate or not.
 fn run(path: &Path, rules: &LogRules, sigma: &SigmaRules, gated: bool) -> Run {
     let mut out =
         Run { outcome: Outcome::new(), records: 0, quiet: 0, bad: Vec::new(), times: Vec::new() };
     let Ok(Some(mut reader)) = LogReader::open(path) else { return out };
-    let kind = kind_of(&reader);
-    let csv = reader.format() == LogFormat::ExchangeCsv;
-    let gate_applies = matches!(reader.format(), LogFormat::W3c | LogFormat::ExchangeCsv);
-    let mut gate = NeedleGate::new(Some(rules), Some(sigma), kind, csv);
+    let kind = super::super::log_kind(reader.format());
+    let gate_applies = reader.gates_lines();
+    let mut gate = NeedleGate::new(Some(rules), Some(sigma), kind);
     let mut matcher = sigma.matcher();
     let mut state = FileState::default();
     loop {
