@@ -64,22 +64,23 @@ pub(crate) fn parse(
 }
 
 /// Check one data line as [`parse`] does, without keeping its fields:
-/// return its time.
+/// return its time. The values are counted by counting spaces; only the
+/// date and time values are located.
 pub(crate) fn check(
     line: &str,
     names: &Names,
     st: &W3cState,
 ) -> Result<Option<DateTime<Utc>>, String> {
+    if !st.have_fields {
+        return Err("data line before any #Fields directive".into());
+    }
     let line = line.trim_end();
-    let (mut date, mut time) = (None, None);
-    split(line, names, st, |id, a, b| {
-        if Some(id) == st.date {
-            date = line.get(a..b);
-        } else if Some(id) == st.time {
-            time = line.get(a..b);
-        }
-    })?;
-    Ok(time_of(date, time, st))
+    let values = bytecount::count(line.as_bytes(), b' ') + 1;
+    if values != names.len() {
+        return Err(format!("{values} values for the {} fields of #Fields", names.len()));
+    }
+    let value = |id: Option<u32>| id.and_then(|id| line.split(' ').nth(id as usize));
+    Ok(time_of(value(st.date), value(st.time), st))
 }
 
 /// Call `field` with the name id and span of every value of `line`; an

@@ -153,6 +153,12 @@ pub(crate) fn istarts(hay: &str, prefix: &str) -> bool {
         && hay.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
+/// ASCII case-insensitive `ends_with`.
+pub(crate) fn iends(hay: &str, suffix: &str) -> bool {
+    hay.len() >= suffix.len()
+        && hay.as_bytes()[hay.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
 /// `+` as space (IIS encoding), lower-case: for comparing user agents
 /// whether or not the reader decoded them.
 pub(crate) fn norm_ua(s: &str) -> String {

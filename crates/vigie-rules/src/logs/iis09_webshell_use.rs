@@ -37,9 +37,12 @@
 //! NSA/ASD "Mitigating Web Shells" (LogCheck); `reference/exchange-indicators.md` §3.4 B, IIS-09 and §3.4 F, FS-04.
 
 use super::common::{
-    FileState, LineCtx, LogKind, Rule, f, finding, icontains, istarts, ok_status, status,
+    FileState, LineCtx, LogKind, Rule, f, finding, icontains, iends, istarts, ok_status, status,
 };
 use super::iis10_shell_scanning::known_scan_name;
+use aho_corasick::AhoCorasick;
+use std::borrow::Cow;
+use std::sync::LazyLock;
 use vigie_model::{Confidence, Finding, Severity, Stage};
 
 pub(crate) static RULE: Rule = Rule {
@@ -75,6 +78,32 @@ const COMMANDS: [&str; 12] = [
     "cmd=connect&target=",
     "=tasklist",
 ];
+/// Tunna's tunnel parameters (both present).
+const TUNNEL: [&str; 2] = ["port=", "&ip="];
+
+/// The commands and tunnel parameters, in one ASCII case-insensitive
+/// automaton (one pass over the query instead of one per string).
+static QUERY_SIGNS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(COMMANDS.iter().chain(&TUNNEL)).ok()
+});
+
+/// Whether a query (`+` and `%20` read as spaces) sends a command or both
+/// tunnel parameters.
+fn shell_query(query: &str) -> bool {
+    let Some(ac) = QUERY_SIGNS.as_ref() else {
+        let tunnel = TUNNEL.iter().all(|t| icontains(query, t));
+        return tunnel || COMMANDS.iter().any(|c| icontains(query, c));
+    };
+    let mut tunnel = [false; TUNNEL.len()];
+    for m in ac.find_overlapping_iter(query) {
+        match m.pattern().as_usize().checked_sub(COMMANDS.len()) {
+            None => return true,
+            Some(t) => tunnel[t] = true,
+        }
+    }
+    tunnel.iter().all(|&t| t)
+}
+
 const SHELL_NAMES: [&str; 8] =
     ["cmd", "shell", "webshell", "cmdshell", "aspxspy", "antsword", "behinder", "godzilla"];
 /// Exchange's own scripts in the front-end auth folders (any build).
@@ -96,25 +125,24 @@ const WATCHED: [&str; 4] = ["/owa/auth/", "/ecp/auth/", "/aspnet_client/", "/oab
 fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Finding>) {
     let ev = ctx.event;
     let stem = f(ev, "cs-uri-stem");
-    let lower = stem.to_ascii_lowercase();
-    if !SCRIPT_EXT.iter().any(|e| lower.ends_with(e)) {
+    if !SCRIPT_EXT.iter().any(|e| iends(&stem, e)) || !ok_status(status(ev)) {
         return;
     }
-    let st = status(ev);
-    if !ok_status(st) {
-        return;
-    }
-    let query = f(ev, "cs-uri-query").replace('+', " ").replace("%20", " ");
+    let query = f(ev, "cs-uri-query");
+    let query = if query.contains('+') || query.contains("%20") {
+        Cow::Owned(query.replace('+', " ").replace("%20", " "))
+    } else {
+        query
+    };
     let post = f(ev, "cs-method").eq_ignore_ascii_case("POST");
-    let name = lower.rsplit('/').next().unwrap_or("");
+    let name = stem.rsplit('/').next().unwrap_or("");
     let base = name.rsplit_once('.').map_or(name, |(b, _)| b);
-    let tunnel = icontains(&query, "port=") && icontains(&query, "&ip=");
-    let (stage, conf, why) = if tunnel || COMMANDS.iter().any(|c| icontains(&query, c)) {
+    let (stage, conf, why) = if shell_query(&query) {
         (Stage::Compromise, Confidence::Confirmed, "commands or tunnel parameters sent to")
-    } else if WATCHED.iter().any(|w| istarts(&lower, w))
-        && (lower.ends_with(".aspx") || lower.ends_with(".ashx"))
-        && !BASELINE.contains(&name)
-        && !known_scan_name(&lower)
+    } else if WATCHED.iter().any(|w| istarts(&stem, w))
+        && (iends(&stem, ".aspx") || iends(&stem, ".ashx"))
+        && !BASELINE.iter().any(|b| b.eq_ignore_ascii_case(name))
+        && !known_scan_name(&stem.to_ascii_lowercase())
     {
         if post {
             (
@@ -129,7 +157,7 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
                 "a script that is not part of Exchange answered",
             )
         }
-    } else if post && SHELL_NAMES.contains(&base) {
+    } else if post && SHELL_NAMES.iter().any(|s| s.eq_ignore_ascii_case(base)) {
         (Stage::Compromise, Confidence::Likely, "POST answered by a script named like a web shell:")
     } else {
         return;
