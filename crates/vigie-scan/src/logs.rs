@@ -11,6 +11,7 @@
 
 mod coverage_time;
 mod gate;
+mod shell_use;
 
 use crate::dispatch::{Handled, Partial};
 use crate::engine::ScanError;
@@ -18,10 +19,12 @@ use crate::options::ScanOptions;
 use coverage_time::{SpanAcc, source_name, spans};
 use gate::{NeedleGate, Wanted};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use vigie_model::{Coverage, Evidence, Location, Problem, ProblemCode, RuleSetInfo, ScanResult};
-use vigie_rules::logs::{FileState, LineCtx, LogKind, LogRules, ScriptUse, web_shell_use};
+use vigie_rules::logs::{
+    FileState, LineCtx, LogKind, LogRules, flagged_script_names, web_shell_use,
+};
 use vigie_sigma::{Hit, SetOptions, SigmaCompiler, SigmaMatcher, SigmaRules};
 use vigie_source::{FileEntry, LogFormat, LogItem, LogReader, LogRecord, SourceKind, display_path};
 
@@ -31,8 +34,11 @@ pub(crate) struct LogsEngine {
     rules: Option<LogRules>,
     sigma: Option<SigmaRules>,
     spans: Mutex<BTreeMap<String, SpanAcc>>,
-    /// Script requests answered 2xx, for the web-shell use correlation.
-    script_use: Mutex<ScriptUse>,
+    /// Every text log read, for the web-shell use correlation's second
+    /// reading (VG-COR001).
+    logs_read: Mutex<Vec<PathBuf>>,
+    /// Threads for that second reading.
+    threads: usize,
     /// `--host`: the host name put on every log finding.
     host: Option<String>,
 }
@@ -57,7 +63,8 @@ impl LogsEngine {
             rules,
             sigma,
             spans: Mutex::new(BTreeMap::new()),
-            script_use: Mutex::new(ScriptUse::default()),
+            logs_read: Mutex::new(Vec::new()),
+            threads: options.effective_threads(),
             host: options.host.clone(),
         })
     }
@@ -68,7 +75,7 @@ impl LogsEngine {
             matcher: self.sigma.as_ref().map(SigmaRules::matcher),
             hits: Vec::new(),
             spans: BTreeMap::new(),
-            script_use: ScriptUse::default(),
+            logs_read: Vec::new(),
         }
     }
 
@@ -77,7 +84,15 @@ impl LogsEngine {
     pub(crate) fn finish(&self, result: &mut ScanResult) {
         let acc = std::mem::take(&mut *self.spans.lock().unwrap_or_else(|p| p.into_inner()));
         result.coverage.sources.extend(spans(acc));
-        let uses = std::mem::take(&mut *self.script_use.lock().unwrap_or_else(|p| p.into_inner()));
+        let names = flagged_script_names(&result.findings);
+        if names.is_empty() || self.rules.is_none() {
+            return;
+        }
+        let mut logs =
+            std::mem::take(&mut *self.logs_read.lock().unwrap_or_else(|p| p.into_inner()));
+        logs.sort();
+        let (uses, warnings) = shell_use::gather(&logs, &names, self.threads);
+        result.coverage.warnings.extend(warnings);
         if uses.dropped > 0 {
             result.coverage.warnings.push(format!(
                 "{} requests to scripts were not remembered for the web-shell use correlation \
@@ -164,7 +179,7 @@ pub(crate) struct LogsWorker<'e> {
     matcher: Option<SigmaMatcher<'e>>,
     hits: Vec<Hit>,
     spans: BTreeMap<String, SpanAcc>,
-    script_use: ScriptUse,
+    logs_read: Vec<PathBuf>,
 }
 
 impl LogsWorker<'_> {
@@ -235,7 +250,7 @@ impl LogsWorker<'_> {
                 }
             }
         }
-        self.script_use.merge(state.take_script_use());
+        self.logs_read.push(entry.path.clone());
         if let Some(src) = source {
             acc.paths.push(path.clone());
             self.spans.entry(src).or_default().merge(acc);
@@ -263,6 +278,11 @@ impl LogsWorker<'_> {
         if let Some(rules) = &self.engine.rules {
             let ctx = LineCtx { event: rec, raw: rec.raw(), path, line: rec.line_no(), kind };
             match wanted.rules {
+                // A JSON value may be escaped in the line (`\/` for `/`): the
+                // rules' needles are only sound on lines without escapes.
+                None if rec.format() == LogFormat::JsonAccess && rec.raw().contains('\\') => {
+                    rules.check_rules(&ctx, state, &mut part.findings, u64::MAX)
+                }
                 None => rules.check(&ctx, state, &mut part.findings),
                 Some(0) => 0,
                 Some(mask) => rules.check_rules(&ctx, state, &mut part.findings, mask),
@@ -310,11 +330,7 @@ impl LogsWorker<'_> {
             shared.entry(k).or_default().merge(v);
         }
         drop(shared);
-        self.engine
-            .script_use
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .merge(std::mem::take(&mut self.script_use));
+        self.engine.logs_read.lock().unwrap_or_else(|p| p.into_inner()).append(&mut self.logs_read);
         Partial::default()
     }
 }

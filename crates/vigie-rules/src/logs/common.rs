@@ -39,16 +39,6 @@ pub struct FileState {
     pub(crate) script_set: Option<(Option<DateTime<Utc>>, u64)>,
     /// The current line, ASCII lower-cased, for the prefilter (reused).
     pub(crate) lower: Vec<u8>,
-    /// Script requests answered 2xx (for VG-COR001).
-    pub(crate) script_use: super::ScriptUse,
-}
-
-impl FileState {
-    /// The script requests recorded so far (the file's share of the
-    /// correlation table), leaving an empty table.
-    pub fn take_script_use(&mut self) -> super::ScriptUse {
-        std::mem::take(&mut self.script_use)
-    }
 }
 
 /// A log rule: metadata, prefilter needles and its check function.
@@ -151,6 +141,28 @@ pub(crate) fn icontains(hay: &str, needle: &str) -> bool {
 pub(crate) fn istarts(hay: &str, prefix: &str) -> bool {
     hay.len() >= prefix.len()
         && hay.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// For needle confirmations: the URL path starting at `at` of a lower-cased
+/// block (up to a space, tab, quote, `?` or line end). When a rule tests a
+/// URL path that begins with its needle, this is that path; `None` when it
+/// is not UTF-8 (the confirmation must then let the line through).
+pub(crate) fn path_at(lower: &[u8], at: usize) -> Option<&str> {
+    let rest = lower.get(at..)?;
+    let end = rest
+        .iter()
+        .position(|b| matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'"' | b'?'))
+        .unwrap_or(rest.len());
+    std::str::from_utf8(&rest[..end]).ok()
+}
+
+/// For needle confirmations: whether the line of a lower-cased block that
+/// holds offset `at` contains `word`.
+pub(crate) fn line_has(lower: &[u8], at: usize, word: &[u8]) -> bool {
+    let at = at.min(lower.len());
+    let start = memchr::memrchr(b'\n', &lower[..at]).map_or(0, |i| i + 1);
+    let end = memchr::memchr(b'\n', &lower[at..]).map_or(lower.len(), |i| at + i);
+    memchr::memmem::find(&lower[start..end], word).is_some()
 }
 
 /// ASCII case-insensitive `ends_with`.

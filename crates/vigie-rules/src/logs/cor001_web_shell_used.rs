@@ -12,6 +12,11 @@
 //! Two or more matching path segments = **confirmed**; only the file name
 //! (a script at the root of a site) = **likely**.
 //!
+//! The logs are read a second time for this, after the scan and only when
+//! a script was flagged, looking only at lines that name one of the
+//! flagged scripts: requests to Exchange's own pages (most of an Exchange
+//! server's traffic) cost nothing during the scan.
+//!
 //! ## Why is this bad?
 //! A web shell on disk says the server was breached; a web shell that
 //! answered requests says the attacker used it, from where and when. That
@@ -55,7 +60,8 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Critical,
     stage: Stage::Compromise,
     kind: None,
-    needles: &[".asp", ".ashx", ".asmx", ".php", ".jsp", ".cfm", ".cshtml"],
+    // Not a line rule: the scan re-reads the logs for the flagged scripts.
+    needles: &[],
     needle_confirm: None,
     check,
     source: include_str!("cor001_web_shell_used.rs"),
@@ -119,8 +125,9 @@ fn min_time(a: Option<DateTime<Utc>>, b: Option<DateTime<Utc>>) -> Option<DateTi
 }
 
 /// The script URLs that answered requests in the logs of a scan, by
-/// lower-cased URL path. Filled line by line ([`super::LogRules::check`]
-/// records into [`FileState`]), merged across files and threads.
+/// lower-cased URL path. Filled line by line ([`ScriptUse::record`], on
+/// the lines that name a script of [`flagged_script_names`]), merged across
+/// files and threads.
 #[derive(Clone, Debug, Default)]
 pub struct ScriptUse {
     stems: HashMap<String, StemUse>,
@@ -156,7 +163,7 @@ impl ScriptUse {
     }
 
     /// Remember the line if it is a script request answered 2xx.
-    pub(crate) fn record(&mut self, ctx: &LineCtx<'_>) {
+    pub fn record(&mut self, ctx: &LineCtx<'_>) {
         let ev = ctx.event;
         let (stem, method, client) = match ctx.kind {
             LogKind::Web => (f(ev, "cs-uri-stem"), f(ev, "cs-method"), f(ev, "c-ip")),
@@ -213,6 +220,19 @@ fn segments(path: &str) -> Vec<String> {
 /// How many trailing segments of `url` and `file` are equal.
 fn common_suffix(url: &[String], file: &[String]) -> usize {
     url.iter().rev().zip(file.iter().rev()).take_while(|(a, b)| a == b).count()
+}
+
+/// The file names (lower-cased) of the scripts the correlation starts
+/// from: the logs need only be searched for lines naming one of them.
+pub fn flagged_script_names(findings: &[Finding]) -> Vec<String> {
+    let mut names: Vec<String> = findings
+        .iter()
+        .filter(|f| is_script_finding(f))
+        .filter_map(|f| segments(&f.location.path).pop())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The file findings a correlation starts from: compromise-stage findings

@@ -27,7 +27,8 @@
 //! Microsoft HAFNIUM blog (2021-03-02), Volexity; `reference/exchange-indicators.md` §3.4 B, IIS-01.
 
 use super::common::{
-    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, istarts, status,
+    FileState, LineCtx, LogKind, Rule, attempt_or_exploitation, f, finding, istarts, line_has,
+    path_at, status,
 };
 use super::hp05_ssrf_static_paths::carrier_path;
 use vigie_model::{Confidence, Finding, Severity, Stage};
@@ -42,13 +43,23 @@ pub(crate) static RULE: Rule = Rule {
     stage: Stage::Exploitation,
     kind: Some(LogKind::Web),
     needles: &["/owa/auth/", "/ecp/"],
-    needle_confirm: None,
+    // Both folders are in most OWA/ECP requests: look for the carrier path
+    // and a POST on the line.
+    needle_confirm: Some(posts_to_a_carrier),
     check,
     source: include_str!("iis01_proxylogon_posts.rs"),
     file: "iis01_proxylogon_posts.rs",
     remediation: "Install the March 2021 Exchange security update or later and check HttpProxy logs \
         and web-shell folders for what followed.",
 };
+
+/// The needle starts a carrier path (as [`check`] tests the URL path) on a
+/// line that says `post`.
+fn posts_to_a_carrier(lower: &[u8], at: usize) -> bool {
+    let carrier =
+        path_at(lower, at).is_none_or(|p| carrier_path(p) || istarts(p, "/owa/auth/Current/"));
+    carrier && line_has(lower, at, b"post")
+}
 
 fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Finding>) {
     let ev = ctx.event;
@@ -68,4 +79,26 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
         Confidence::Likely,
         format!("ProxyLogon-style POST to {stem}"),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::posts_to_a_carrier as confirm;
+
+    fn at(line: &str, needle: &str) -> bool {
+        let lower = line.to_ascii_lowercase();
+        let i = lower.find(needle).unwrap_or_else(|| panic!("{needle} not in {line}"));
+        confirm(lower.as_bytes(), i)
+    }
+
+    #[test]
+    fn carrier_paths_posted_to_only() {
+        assert!(at("2021-03-03 10:00:00 POST /ecp/y.js - 443 - 1.2.3.4 x - 200 0 0 1", "/ecp/"));
+        assert!(at("2021-03-03 POST /owa/auth/Current/themes/resources/a.css - 443", "/owa/auth/"));
+        // The GET of the same page, and a POST to an ordinary page, are not.
+        assert!(!at("2021-03-03 GET /owa/auth/Current/themes/resources/a.css - 443", "/owa/auth/"));
+        assert!(!at("2021-03-03 POST /ecp/default.aspx - 443\n2021-03-03 POST /x", "/ecp/"));
+        // The line ends at `\n`: a POST on the next line does not count.
+        assert!(!at("2021-03-03 GET /ecp/y.js - 443\n2021-03-03 POST /x", "/ecp/"));
+    }
 }

@@ -37,7 +37,8 @@
 //! NSA/ASD "Mitigating Web Shells" (LogCheck); `reference/exchange-indicators.md` §3.4 B, IIS-09 and §3.4 F, FS-04.
 
 use super::common::{
-    FileState, LineCtx, LogKind, Rule, f, finding, icontains, iends, istarts, ok_status, status,
+    FileState, LineCtx, LogKind, Rule, f, finding, icontains, iends, istarts, ok_status, path_at,
+    status,
 };
 use super::iis10_shell_scanning::known_scan_name;
 use aho_corasick::AhoCorasick;
@@ -54,8 +55,41 @@ pub(crate) static RULE: Rule = Rule {
     severity: Severity::Critical,
     stage: Stage::Compromise,
     kind: Some(LogKind::Web),
-    needles: &[".asp", ".ashx", ".asmx", ".jsp", ".php"],
-    needle_confirm: None,
+    // What each branch of `check` needs in the raw line: a command (each
+    // space written as `+`, `%20` or a space) or `port=`; a watched folder
+    // (confirmed: a non-Exchange `.aspx`/`.ashx` in it); a shell's name.
+    needles: &[
+        "=whoami",
+        "cmd+/c",
+        "cmd%20/c",
+        "cmd /c",
+        "cmd.exe",
+        "powershell",
+        "net+user",
+        "net%20user",
+        "net user",
+        "net+localgroup",
+        "net%20localgroup",
+        "net localgroup",
+        "ipconfig",
+        "=systeminfo",
+        "/bin/",
+        "cmd=connect&target=",
+        "=tasklist",
+        "port=",
+        "/owa/auth/",
+        "/ecp/auth/",
+        "/aspnet_client/",
+        "/oab/",
+        "/cmd.",
+        // `shell.`, `webshell.`, `cmdshell.`
+        "shell.",
+        "/aspxspy.",
+        "/antsword.",
+        "/behinder.",
+        "/godzilla.",
+    ],
+    needle_confirm: Some(unknown_script_in_watched_folder),
     check,
     source: include_str!("iis09_webshell_use.rs"),
     file: "iis09_webshell_use.rs",
@@ -122,6 +156,20 @@ const BASELINE: [&str; 11] = [
 ];
 const WATCHED: [&str; 4] = ["/owa/auth/", "/ecp/auth/", "/aspnet_client/", "/oab/"];
 
+/// For a watched-folder needle: the path it starts is an `.aspx`/`.ashx`
+/// that is not one of Exchange's own (Exchange's pages under `/owa/auth/`
+/// are most of the traffic). Other needles need no confirmation.
+fn unknown_script_in_watched_folder(lower: &[u8], at: usize) -> bool {
+    let rest = &lower[at.min(lower.len())..];
+    if !WATCHED.iter().any(|w| rest.starts_with(w.as_bytes())) {
+        return true;
+    }
+    path_at(lower, at).is_none_or(|p| {
+        let name = p.rsplit('/').next().unwrap_or("");
+        (p.ends_with(".aspx") || p.ends_with(".ashx")) && !BASELINE.contains(&name)
+    })
+}
+
 fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Finding>) {
     let ev = ctx.event;
     let stem = f(ev, "cs-uri-stem");
@@ -170,4 +218,30 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
         conf,
         format!("Web shell: {why} {stem}"),
     ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unknown_script_in_watched_folder as confirm;
+
+    fn at(line: &str, needle: &str) -> bool {
+        let lower = line.to_ascii_lowercase();
+        let i = lower.find(needle).unwrap_or_else(|| panic!("{needle} not in {line}"));
+        confirm(lower.as_bytes(), i)
+    }
+
+    #[test]
+    fn watched_folders_need_a_script_that_is_not_exchange() {
+        let shell = "2021-03-03 10:00:00 POST /owa/auth/errorEE.aspx - 443 - 1.2.3.4 x - 200 0 0 1";
+        assert!(at(shell, "/owa/auth/"));
+        let json = r#"{"uri":"/aspnet_client/system_web/a.ashx","status":200}"#;
+        assert!(at(json, "/aspnet_client/"));
+        let logon =
+            "2021-03-03 10:00:00 GET /owa/auth/logon.aspx url=x 443 - 1.2.3.4 x - 200 0 0 1";
+        assert!(!at(logon, "/owa/auth/"));
+        let css = "2021-03-03 GET /owa/auth/Current/themes/resources/logon.css - 443 - 1.2.3.4";
+        assert!(!at(css, "/owa/auth/"));
+        // Other needles (commands, shell names) are not confirmed further.
+        assert!(at("GET /x.aspx cmd=whoami", "=whoami"));
+    }
 }

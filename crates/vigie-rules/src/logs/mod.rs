@@ -40,7 +40,7 @@ mod needles;
 mod oab01_download_failed;
 
 pub use common::{FileState, LineCtx, LogKind};
-pub use cor001_web_shell_used::{ScriptUse, StemUse, web_shell_use};
+pub use cor001_web_shell_used::{ScriptUse, StemUse, flagged_script_names, web_shell_use};
 pub use hp08_log_age::EXPOSURE_START;
 
 use crate::RuleInfo;
@@ -91,8 +91,6 @@ pub struct LogRules {
     /// pattern index → the rules (bit set) whose needle it is; a needle
     /// shared by several rules is searched once.
     pattern_rules: Vec<u64>,
-    /// Index of VG-COR001, whose needles mark script requests to remember.
-    script_rule: Option<usize>,
     /// The rules (bit set) with a `needle_confirm`.
     confirmed: u64,
 }
@@ -117,13 +115,12 @@ impl LogRules {
         }
         // Lines are lower-cased before the search (same results as ASCII
         // case-insensitive matching), so the SIMD searcher can be used.
-        let script_rule = rules.iter().position(|r| r.code == "VG-COR001");
         let confirmed = rules
             .iter()
             .enumerate()
             .filter(|(_, r)| r.needle_confirm.is_some())
             .fold(0u64, |m, (i, _)| m | 1 << i);
-        LogRules { rules, needles: Needles::new(patterns), pattern_rules, script_rule, confirmed }
+        LogRules { rules, needles: Needles::new(patterns), pattern_rules, confirmed }
     }
 
     /// Number of rules that check lines.
@@ -144,7 +141,7 @@ impl LogRules {
     /// The needle search of [`LogRules::check`] over a whole block of lines
     /// at once: calls `found` with the start of every needle occurrence in
     /// `lower` (the block, ASCII lower-cased) that makes a rule of `kind`
-    /// (or the script-use table) look at its line, and those rules (a mask
+    /// look at its line, and those rules (a mask
     /// for [`LogRules::check_rules`]). No rule reports on a line without
     /// one. Returns `false` when no search is possible (then every line must
     /// go through [`LogRules::check`]).
@@ -161,7 +158,7 @@ impl LogRules {
             .rules
             .iter()
             .enumerate()
-            .filter(|(i, r)| r.kind == Some(kind) || Some(*i) == self.script_rule)
+            .filter(|(_, r)| r.kind == Some(kind))
             .fold(0u64, |m, (i, _)| m | 1 << i);
         self.needles.each(lower, |p, at| {
             let Some(&r) = self.pattern_rules.get(p) else { return };
@@ -217,11 +214,6 @@ impl LogRules {
         mask: u64,
     ) -> usize {
         let before = out.len();
-        if let Some(b) = self.script_rule
-            && mask & (1 << b) != 0
-        {
-            state.script_use.record(ctx);
-        }
         let mut hit = mask;
         while hit != 0 {
             let i = hit.trailing_zeros() as usize;
