@@ -9,7 +9,7 @@
 use super::log_kind;
 use aho_corasick::AhoCorasick;
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use vigie_rules::logs::{LineCtx, ScriptUse};
@@ -57,7 +57,7 @@ pub(super) fn gather(
 }
 
 /// Record the requests of one log's lines that name a script.
-fn read_one(path: &PathBuf, ac: &AhoCorasick, uses: &mut ScriptUse) -> Result<(), String> {
+fn read_one(path: &Path, ac: &AhoCorasick, uses: &mut ScriptUse) -> Result<(), String> {
     let mut reader = match LogReader::open(path) {
         Ok(Some(r)) => r,
         Ok(None) => return Err("no longer a text log".into()),
