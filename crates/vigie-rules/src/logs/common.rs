@@ -165,6 +165,15 @@ pub(crate) fn line_has(lower: &[u8], at: usize, word: &[u8]) -> bool {
     memchr::memmem::find(&lower[start..end], word).is_some()
 }
 
+/// For tests of needle confirmations: run `confirm` at the first
+/// occurrence of `needle` in `line`, lower-cased as the search does.
+#[cfg(test)]
+pub(crate) fn confirm_at(confirm: fn(&[u8], usize) -> bool, line: &str, needle: &str) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let i = lower.find(needle).unwrap_or_else(|| panic!("{needle} not in {line}"));
+    confirm(lower.as_bytes(), i)
+}
+
 /// ASCII case-insensitive `ends_with`.
 pub(crate) fn iends(hay: &str, suffix: &str) -> bool {
     hay.len() >= suffix.len()

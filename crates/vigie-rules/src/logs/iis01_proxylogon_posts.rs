@@ -83,12 +83,10 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
 
 #[cfg(test)]
 mod tests {
-    use super::posts_to_a_carrier as confirm;
+    use super::posts_to_a_carrier;
 
     fn at(line: &str, needle: &str) -> bool {
-        let lower = line.to_ascii_lowercase();
-        let i = lower.find(needle).unwrap_or_else(|| panic!("{needle} not in {line}"));
-        confirm(lower.as_bytes(), i)
+        crate::logs::common::confirm_at(posts_to_a_carrier, line, needle)
     }
 
     #[test]

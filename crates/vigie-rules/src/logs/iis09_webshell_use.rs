@@ -222,12 +222,10 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
 
 #[cfg(test)]
 mod tests {
-    use super::unknown_script_in_watched_folder as confirm;
+    use super::unknown_script_in_watched_folder;
 
     fn at(line: &str, needle: &str) -> bool {
-        let lower = line.to_ascii_lowercase();
-        let i = lower.find(needle).unwrap_or_else(|| panic!("{needle} not in {line}"));
-        confirm(lower.as_bytes(), i)
+        crate::logs::common::confirm_at(unknown_script_in_watched_folder, line, needle)
     }
 
     #[test]
