@@ -52,9 +52,7 @@ pub(crate) fn parse(
         return Err("data line before any #Fields directive".into());
     }
     let n = split_csv(line, names.len(), cols)?;
-    if n > names.len() {
-        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
-    }
+    within_fields(n, names)?;
     let time = st.time.and_then(|t| {
         cols.spans.get(t as usize).and_then(|&(_, a, b)| cols.values.get(a as usize..b as usize))
     });
@@ -77,9 +75,7 @@ pub(crate) fn check(
         return check_walk(line, names, st);
     }
     let n = count_values(line.as_bytes())?;
-    if n > names.len() {
-        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
-    }
+    within_fields(n, names)?;
     let first = memchr::memchr(b',', line.as_bytes()).map_or(line, |end| &line[..end]);
     Ok(parse_iso(first))
 }
@@ -96,9 +92,7 @@ fn check_walk(line: &str, names: &Names, st: &CsvState) -> Result<Option<DateTim
             });
         }
     })?;
-    if n > names.len() {
-        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
-    }
+    within_fields(n, names)?;
     Ok(time.as_deref().and_then(parse_iso))
 }
 
@@ -134,6 +128,15 @@ fn count_values(line: &[u8]) -> Result<usize, String> {
         }
     }
     Ok(count + bytecount::count(&line[pos..], b','))
+}
+
+/// A row may have fewer values than `#Fields` names (trailing empty
+/// columns), not more.
+fn within_fields(n: usize, names: &Names) -> Result<(), String> {
+    if n > names.len() {
+        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
+    }
+    Ok(())
 }
 
 /// RFC 4180-style split; values go to `cols.values`. Returns the number of
