@@ -222,7 +222,28 @@ fn check(rule: &Rule, ctx: &LineCtx<'_>, _: &mut FileState, out: &mut Vec<Findin
 
 #[cfg(test)]
 mod tests {
-    use super::unknown_script_in_watched_folder;
+    use super::{COMMANDS, RULE, SHELL_NAMES, TUNNEL, WATCHED, unknown_script_in_watched_folder};
+
+    /// The needle list is written out by hand: every string a branch of the
+    /// check looks for, as it can appear in the raw line, holds a needle.
+    #[test]
+    fn needles_cover_every_branch() {
+        let covered = |text: &str| RULE.needles.iter().any(|n| text.contains(n));
+        for c in COMMANDS {
+            for space in ["+", "%20", " "] {
+                let raw = c.replace(' ', space);
+                assert!(covered(&raw), "command {raw:?} holds no needle");
+            }
+        }
+        assert!(covered(TUNNEL[0]), "tunnel parameter {:?} holds no needle", TUNNEL[0]);
+        for w in WATCHED {
+            assert!(covered(w), "watched folder {w} holds no needle");
+        }
+        for name in SHELL_NAMES {
+            let path = format!("/{name}.aspx");
+            assert!(covered(&path), "shell name {path} holds no needle");
+        }
+    }
 
     fn at(line: &str, needle: &str) -> bool {
         crate::logs::common::confirm_at(unknown_script_in_watched_folder, line, needle)
