@@ -64,20 +64,21 @@ pub(crate) fn parse(
 /// the other Exchange logs) are checked by counting the commas outside
 /// quotes; other rows are walked value by value.
 pub(crate) fn check(
-    line: &str,
+    line: &[u8],
     names: &Names,
     st: &CsvState,
 ) -> Result<Option<DateTime<Utc>>, String> {
     if !st.have_fields {
         return Err("data line before any #Fields directive".into());
     }
-    if st.time != Some(0) || line.starts_with('"') {
-        return check_walk(line, names, st);
+    if st.time != Some(0) || line.starts_with(b"\"") {
+        let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8 text: {e}"))?;
+        return check_walk(text, names, st);
     }
-    let n = count_values(line.as_bytes())?;
+    let n = count_values(line)?;
     within_fields(n, names)?;
-    let first = memchr::memchr(b',', line.as_bytes()).map_or(line, |end| &line[..end]);
-    Ok(parse_iso(first))
+    let first = memchr::memchr(b',', line).map_or(line, |end| &line[..end]);
+    Ok(std::str::from_utf8(first).ok().and_then(parse_iso))
 }
 
 /// [`check`] by walking every value (any position of the time, quoted time).
@@ -220,7 +221,10 @@ mod tests {
     fn check_agrees_with_parse() {
         let (mut names, mut st) = (Names::default(), CsvState::default());
         let early = "2021-03-02T10:00:00.000Z,a";
-        assert_eq!(check(early, &names, &st), parse(early, &names, &mut Cols::default(), &st));
+        assert_eq!(
+            check(early.as_bytes(), &names, &st),
+            parse(early, &names, &mut Cols::default(), &st)
+        );
         directive("#Fields: RequestId,DateTime,UserAgent", &mut names, &mut st).unwrap_or(());
         for line in [
             "r1,2021-03-02T10:00:00.123Z,curl",
@@ -232,9 +236,9 @@ mod tests {
             "r7,not a time,y",
         ] {
             let full = parse(line, &names, &mut Cols::default(), &st);
-            assert_eq!(check(line, &names, &st), full, "{line}");
+            assert_eq!(check(line.as_bytes(), &names, &st), full, "{line}");
         }
-        let ok = check("r1,2021-03-02T10:00:00.123Z,curl", &names, &st);
+        let ok = check(b"r1,2021-03-02T10:00:00.123Z,curl", &names, &st);
         assert!(matches!(ok, Ok(Some(_))), "{ok:?}");
     }
 
@@ -269,7 +273,7 @@ mod tests {
             "",
         ] {
             let full = parse(line, &names, &mut Cols::default(), &st);
-            assert_eq!(check(line, &names, &st), full, "{line}");
+            assert_eq!(check(line.as_bytes(), &names, &st), full, "{line}");
         }
     }
 }

@@ -5,6 +5,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use foldhash::HashMap;
 use std::borrow::Cow;
+use std::cell::Cell;
 use vigie_model::{Event, Value};
 
 /// The format a log line came from.
@@ -286,15 +287,7 @@ impl Event for LogRecord<'_> {
 
 /// `YYYY-MM-DD` and `HH:MM:SS[.fff]` (UTC), parsed by hand: this runs on
 /// every line.
-pub(crate) fn parse_date_time(date: &str, time: &str) -> Option<DateTime<Utc>> {
-    let d = date.as_bytes();
-    if d.len() != 10 || d[4] != b'-' || d[7] != b'-' {
-        return None;
-    }
-    let y = num(&d[0..4])?;
-    let mo = num(&d[5..7])?;
-    let da = num(&d[8..10])?;
-    let t = time.as_bytes();
+pub(crate) fn parse_date_time(date: &[u8], t: &[u8]) -> Option<DateTime<Utc>> {
     if t.len() < 8 || t[2] != b':' || t[5] != b':' {
         return None;
     }
@@ -307,8 +300,36 @@ pub(crate) fn parse_date_time(date: &str, time: &str) -> Option<DateTime<Utc>> {
             nanos = num(&frac[..digits])? * 10u32.pow(9 - digits as u32);
         }
     }
-    let naive = NaiveDate::from_ymd_opt(y as i32, mo, da)?.and_hms_nano_opt(h, mi, s, nanos)?;
+    let naive = day(date)?.and_hms_nano_opt(h, mi, s, nanos)?;
     Some(naive.and_utc())
+}
+
+thread_local! {
+    /// The last `YYYY-MM-DD` parsed on this thread and its day: consecutive
+    /// log lines almost always share their date.
+    static LAST_DAY: Cell<([u8; 10], Option<NaiveDate>)> = const { Cell::new(([0; 10], None)) };
+}
+
+/// The day of a `YYYY-MM-DD` date (`None` when it is not one).
+fn day(d: &[u8]) -> Option<NaiveDate> {
+    let key: [u8; 10] = d.try_into().ok()?;
+    let (last, known) = LAST_DAY.get();
+    if last == key {
+        return known;
+    }
+    let parsed = parse_day(&key);
+    LAST_DAY.set((key, parsed));
+    parsed
+}
+
+fn parse_day(d: &[u8; 10]) -> Option<NaiveDate> {
+    if d[4] != b'-' || d[7] != b'-' {
+        return None;
+    }
+    let y = num(&d[0..4])?;
+    let mo = num(&d[5..7])?;
+    let da = num(&d[8..10])?;
+    NaiveDate::from_ymd_opt(y as i32, mo, da)
 }
 
 /// ISO 8601 `YYYY-MM-DDTHH:MM:SS[.fff][Z|±hh:mm]`.
@@ -321,7 +342,7 @@ pub(crate) fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
             Some(i) if &rest[i..] != "Z" => DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
                 .ok()
                 .map(|d| d.with_timezone(&Utc)),
-            _ => parse_date_time(&s[..10], &rest[..tz.unwrap_or(rest.len())]),
+            _ => parse_date_time(&s.as_bytes()[..10], &rest.as_bytes()[..tz.unwrap_or(rest.len())]),
         }
     } else {
         None
@@ -345,12 +366,36 @@ mod tests {
 
     #[test]
     fn dates() {
-        let t = parse_date_time("2021-03-03", "05:52:54.927").map(|t| t.to_rfc3339());
+        let t = parse_date_time(b"2021-03-03", b"05:52:54.927").map(|t| t.to_rfc3339());
         assert_eq!(t.as_deref(), Some("2021-03-03T05:52:54.927+00:00"));
         let t = parse_iso("2021-03-03T05:52:54.927Z").map(|t| t.timestamp());
         assert_eq!(t, Some(1614750774));
         let t = parse_iso("2021-03-03T07:52:54+02:00").map(|t| t.timestamp());
         assert_eq!(t, Some(1614750774));
-        assert_eq!(parse_date_time("2021-13-03", "00:00:00"), None);
+        assert_eq!(parse_date_time(b"2021-13-03", b"00:00:00"), None);
+    }
+
+    #[test]
+    fn the_day_cache_follows_the_date() {
+        // Same date twice, a bad one, a short one, then back: each answer is
+        // the one a fresh parse gives.
+        let seq =
+            ["2021-03-03", "2021-03-03", "2021-02-30", "2021-02-30", "2021-3-3", "2021-03-04"];
+        let got: Vec<_> = seq
+            .iter()
+            .map(|d| parse_date_time(d.as_bytes(), b"01:02:03").map(|t| t.timestamp()))
+            .collect();
+        let want: Vec<_> = seq
+            .iter()
+            .map(|d| {
+                let key: Option<[u8; 10]> = d.as_bytes().try_into().ok();
+                key.and_then(|k| parse_day(&k))
+                    .and_then(|day| day.and_hms_opt(1, 2, 3))
+                    .map(|t| t.and_utc().timestamp())
+            })
+            .collect();
+        assert_eq!(got, want);
+        assert_eq!(got.iter().filter(|t| t.is_some()).count(), 3);
+        assert_eq!(parse_date_time(&[0; 10], b"01:02:03"), None);
     }
 }

@@ -58,24 +58,25 @@ pub(crate) fn parse(
     split(line, names, st, |id, a, b| cols.push(id, a, b))?;
     let get = |f: Option<u32>| {
         f.and_then(|f| cols.spans.get(f as usize))
-            .and_then(|&(_, a, b)| line.get(a as usize..b as usize))
+            .and_then(|&(_, a, b)| line.as_bytes().get(a as usize..b as usize))
     };
     Ok(time_of(get(st.date), get(st.time), st))
 }
 
 /// Check one data line as [`parse`] does, without keeping its fields:
-/// return its time. The values are counted by counting spaces; only the
-/// date and time values are located.
+/// return its time. `line` has its trailing whitespace removed. The values
+/// are counted by counting spaces; only the date and time values are
+/// located. Works on bytes: quiet lines of an ASCII block are never
+/// validated as UTF-8.
 pub(crate) fn check(
-    line: &str,
+    line: &[u8],
     names: &Names,
     st: &W3cState,
 ) -> Result<Option<DateTime<Utc>>, String> {
     if !st.have_fields {
         return Err("data line before any #Fields directive".into());
     }
-    let line = line.trim_end();
-    let values = bytecount::count(line.as_bytes(), b' ') + 1;
+    let values = bytecount::count(line, b' ') + 1;
     if values != names.len() {
         return Err(format!("{values} values for the {} fields of #Fields", names.len()));
     }
@@ -86,10 +87,10 @@ pub(crate) fn check(
 /// The `n`-th space-separated value of a line. A byte loop: the date and
 /// time are the first values, a few bytes in, where a SIMD search per value
 /// costs more than it saves.
-fn nth_value(line: &str, n: usize) -> Option<&str> {
+fn nth_value(line: &[u8], n: usize) -> Option<&[u8]> {
     let mut start = 0;
     let mut seen = 0;
-    for (i, &b) in line.as_bytes().iter().enumerate() {
+    for (i, &b) in line.iter().enumerate() {
         if b == b' ' {
             if seen == n {
                 return line.get(start..i);
@@ -128,8 +129,8 @@ fn split(
     Ok(())
 }
 
-fn time_of(date: Option<&str>, time: Option<&str>, st: &W3cState) -> Option<DateTime<Utc>> {
-    match (date.or(st.default_date.as_deref()), time) {
+fn time_of(date: Option<&[u8]>, time: Option<&[u8]>, st: &W3cState) -> Option<DateTime<Utc>> {
+    match (date.or(st.default_date.as_deref().map(str::as_bytes)), time) {
         (Some(d), Some(t)) => parse_date_time(d, t),
         _ => None,
     }
@@ -143,7 +144,10 @@ mod tests {
     fn check_agrees_with_parse() {
         let (mut names, mut st) = (Names::default(), W3cState::default());
         let early = "2021-03-02 10:00:00 GET";
-        assert_eq!(check(early, &names, &st), parse(early, &names, &mut Cols::default(), &st));
+        assert_eq!(
+            check(early.as_bytes(), &names, &st),
+            parse(early, &names, &mut Cols::default(), &st)
+        );
         let fields = "#Fields: date time cs-method cs(User-Agent)";
         directive(fields, &mut names, &mut st).unwrap_or(());
         for line in [
@@ -154,15 +158,15 @@ mod tests {
             "2021-13-02 10:00:00 GET x",
         ] {
             let full = parse(line, &names, &mut Cols::default(), &st);
-            assert_eq!(check(line, &names, &st), full, "{line}");
+            assert_eq!(check(line.trim_end().as_bytes(), &names, &st), full, "{line}");
         }
-        assert!(matches!(check("2021-03-02 10:00:00 GET x", &names, &st), Ok(Some(_))));
+        assert!(matches!(check(b"2021-03-02 10:00:00 GET x", &names, &st), Ok(Some(_))));
         // A time without a date column takes the `#Date` directive's day.
         directive("#Date: 2021-03-04 00:00:00", &mut names, &mut st).unwrap_or(());
         directive("#Fields: time cs-method", &mut names, &mut st).unwrap_or(());
         let line = "10:00:00 GET";
         let full = parse(line, &names, &mut Cols::default(), &st);
         assert!(matches!(full, Ok(Some(_))), "{full:?}");
-        assert_eq!(check(line, &names, &st), full);
+        assert_eq!(check(line.as_bytes(), &names, &st), full);
     }
 }

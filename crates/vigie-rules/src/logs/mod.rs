@@ -5,8 +5,8 @@
 //!
 //! Rules read fields by name through [`vigie_model::Event`] (W3C names for web
 //! logs, Exchange column names for Exchange logs), so they know no file
-//! format. A cheap byte prefilter (one SIMD search over every rule's needles,
-//! ASCII case-insensitive) runs first, on the raw line ([`LogRules::check`])
+//! format. A cheap byte prefilter (a SIMD search for the needles of the rules
+//! of the line's family, web or Exchange; ASCII case-insensitive) runs first, on the raw line ([`LogRules::check`])
 //! or once over a whole block of lines ([`LogRules::block_needles`]): only
 //! the rules whose needle occurs check the line.
 //!
@@ -85,23 +85,29 @@ pub fn catalog() -> Vec<RuleInfo> {
 /// [`LogRules::check`] on every line.
 pub struct LogRules {
     rules: Vec<&'static Rule>,
-    /// The needles of every rule; when no searcher could be built, every
-    /// rule checks every line (slower, same results).
-    needles: Needles,
-    /// pattern index → the rules (bit set) whose needle it is; a needle
-    /// shared by several rules is searched once.
-    pattern_rules: Vec<u64>,
+    /// The needle search of each rule family ([`LogKind::Web`],
+    /// [`LogKind::Exchange`]): a line is only searched for the needles of
+    /// the rules that can run on it.
+    searches: [KindSearch; 2],
     /// The rules (bit set) with a `needle_confirm`.
     confirmed: u64,
 }
 
-impl LogRules {
-    /// Compile every built-in log rule.
-    pub fn new() -> LogRules {
-        let rules: Vec<&'static Rule> = all().into_iter().collect();
+/// The needles of the rules of one [`LogKind`].
+struct KindSearch {
+    /// When no searcher could be built, every rule checks every line
+    /// (slower, same results).
+    needles: Needles,
+    /// pattern index → the rules (bit set) whose needle it is; a needle
+    /// shared by several rules is searched once.
+    pattern_rules: Vec<u64>,
+}
+
+impl KindSearch {
+    fn new(rules: &[&'static Rule], kind: LogKind) -> KindSearch {
         let mut patterns: Vec<String> = Vec::new();
         let mut pattern_rules: Vec<u64> = Vec::new();
-        for (i, r) in rules.iter().enumerate() {
+        for (i, r) in rules.iter().enumerate().filter(|(_, r)| r.kind == Some(kind)) {
             for n in r.needles {
                 let n = n.to_ascii_lowercase();
                 match patterns.iter().position(|p| *p == n) {
@@ -115,12 +121,29 @@ impl LogRules {
         }
         // Lines are lower-cased before the search (same results as ASCII
         // case-insensitive matching), so the SIMD searcher can be used.
+        KindSearch { needles: Needles::new(patterns), pattern_rules }
+    }
+}
+
+impl LogRules {
+    /// Compile every built-in log rule.
+    pub fn new() -> LogRules {
+        let rules: Vec<&'static Rule> = all().into_iter().collect();
+        let searches =
+            [KindSearch::new(&rules, LogKind::Web), KindSearch::new(&rules, LogKind::Exchange)];
         let confirmed = rules
             .iter()
             .enumerate()
             .filter(|(_, r)| r.needle_confirm.is_some())
             .fold(0u64, |m, (i, _)| m | 1 << i);
-        LogRules { rules, needles: Needles::new(patterns), pattern_rules, confirmed }
+        LogRules { rules, searches, confirmed }
+    }
+
+    fn search(&self, kind: LogKind) -> &KindSearch {
+        match kind {
+            LogKind::Web => &self.searches[0],
+            LogKind::Exchange => &self.searches[1],
+        }
     }
 
     /// Number of rules that check lines.
@@ -151,18 +174,13 @@ impl LogRules {
         kind: LogKind,
         mut found: impl FnMut(usize, u64),
     ) -> bool {
-        if !self.needles.usable() {
+        let search = self.search(kind);
+        if !search.needles.usable() {
             return false;
         }
-        let relevant = self
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.kind == Some(kind))
-            .fold(0u64, |m, (i, _)| m | 1 << i);
-        self.needles.each(lower, |p, at| {
-            let Some(&r) = self.pattern_rules.get(p) else { return };
-            let r = self.confirm(r & relevant, lower, at);
+        search.needles.each(lower, |p, at| {
+            let Some(&r) = search.pattern_rules.get(p) else { return };
+            let r = self.confirm(r, lower, at);
             if r != 0 {
                 found(at, r);
             }
@@ -187,14 +205,15 @@ impl LogRules {
     /// Check one line; findings are appended to `out`. Returns how many.
     pub fn check(&self, ctx: &LineCtx<'_>, state: &mut FileState, out: &mut Vec<Finding>) -> usize {
         let mut hit: u64 = 0;
-        if self.needles.usable() {
+        let search = self.search(ctx.kind);
+        if search.needles.usable() {
             let lower = &mut state.lower;
             lower.clear();
             lower.extend_from_slice(ctx.raw.as_bytes());
             lower.make_ascii_lowercase();
             let hay = &lower[..];
-            self.needles.each(hay, |p, at| {
-                let Some(&r) = self.pattern_rules.get(p) else { return };
+            search.needles.each(hay, |p, at| {
+                let Some(&r) = search.pattern_rules.get(p) else { return };
                 hit |= self.confirm(r & !hit, hay, at);
             });
         } else {

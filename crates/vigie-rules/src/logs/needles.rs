@@ -71,6 +71,12 @@ impl Needles {
         Needles { patterns, by_first, packed, ac }
     }
 
+    /// Packed searchers run over each haystack (one SIMD pass each).
+    #[cfg(test)]
+    pub(crate) fn passes(&self) -> usize {
+        self.packed.len()
+    }
+
     /// Whether a search is possible (else every rule must run).
     pub(crate) fn usable(&self) -> bool {
         !self.packed.is_empty() || self.ac.is_some()

@@ -43,3 +43,15 @@ fn codes_are_unique_and_complete() {
     }
     assert!(LogRules::new().len() == 20);
 }
+
+#[test]
+fn exchange_logs_are_searched_in_one_simd_pass() {
+    // A block is searched once per packed searcher (32 needles each): the
+    // Exchange rules' needles fit in one, the web rules' in two. One more
+    // needle past a multiple of 32 costs a whole pass over every block.
+    let rules = LogRules::new();
+    let passes = |k| rules.search(k).needles.passes();
+    assert_eq!(passes(LogKind::Exchange), 1);
+    assert_eq!(passes(LogKind::Web), 2);
+    assert!(rules.searches.iter().all(|s| s.needles.usable()));
+}

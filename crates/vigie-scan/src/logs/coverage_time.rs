@@ -34,7 +34,7 @@ impl SpanAcc {
             self.undated += 1;
             return;
         };
-        let day = t.date_naive();
+        let day = t.naive_utc().date();
         match &mut self.cur {
             Some((d, a, b)) if *d == day => {
                 if t < *a {
