@@ -111,9 +111,9 @@ impl LineGate for NeedleGate<'_> {
         self.cursor = 0;
         self.rules_all = false;
         self.sigma_all = false;
+        // Copy and lower-case in one pass over the block.
         self.lower.clear();
-        self.lower.extend_from_slice(block);
-        self.lower.make_ascii_lowercase();
+        self.lower.extend(block.iter().map(u8::to_ascii_lowercase));
         if let Some(r) = self.rules {
             let hits = &mut self.hits;
             self.rules_all = !r.block_needles(&self.lower, self.kind, |at, mask| {
