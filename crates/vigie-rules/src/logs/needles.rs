@@ -72,11 +72,11 @@ impl Needles {
             ),
         };
         let mut by_first = vec![vec![Vec::new(); 256]; groups.len()];
-        for i in 0..patterns.len() {
+        for (i, &offset) in at.iter().enumerate() {
             let w = window(i);
             let group = groups.iter().position(|g| g.contains(&w));
             if let (Some(g), Some(&b)) = (group, w.first()) {
-                by_first[g][usize::from(b)].push((i, at[i]));
+                by_first[g][usize::from(b)].push((i, offset));
             }
         }
         Needles { patterns, by_first, packed, ac }
