@@ -336,13 +336,14 @@ fn parse_day(d: &[u8; 10]) -> Option<NaiveDate> {
 pub(crate) fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if s.len() >= 19 && matches!(s.as_bytes()[10], b'T' | b' ') {
-        let rest = &s[11..];
-        let tz = rest.find(['Z', '+']).or_else(|| rest.rfind('-'));
+        // Bytes: `Z`, `+` and `-` are ASCII, and this runs on every row.
+        let rest = &s.as_bytes()[11..];
+        let tz = memchr::memchr2(b'Z', b'+', rest).or_else(|| memchr::memrchr(b'-', rest));
         match tz {
-            Some(i) if &rest[i..] != "Z" => DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
+            Some(i) if &rest[i..] != b"Z" => DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
                 .ok()
                 .map(|d| d.with_timezone(&Utc)),
-            _ => parse_date_time(&s.as_bytes()[..10], &rest.as_bytes()[..tz.unwrap_or(rest.len())]),
+            _ => parse_date_time(&s.as_bytes()[..10], &rest[..tz.unwrap_or(rest.len())]),
         }
     } else {
         None
@@ -372,6 +373,17 @@ mod tests {
         assert_eq!(t, Some(1614750774));
         let t = parse_iso("2021-03-03T07:52:54+02:00").map(|t| t.timestamp());
         assert_eq!(t, Some(1614750774));
+        // A negative offset, a space separator, no zone (UTC), a `Z` that
+        // does not end the text, a non-ASCII tail (ignored, as any tail).
+        for (text, want) in [
+            ("2021-03-03T00:52:54-05:00", Some(1614750774)),
+            (" 2021-03-03 05:52:54.927Z ", Some(1614750774)),
+            ("2021-03-03T05:52:54", Some(1614750774)),
+            ("2021-03-03T05:52:54Zx", None),
+            ("2021-03-03T05:52:54é", Some(1614750774)),
+        ] {
+            assert_eq!(parse_iso(text).map(|t| t.timestamp()), want, "{text}");
+        }
         assert_eq!(parse_date_time(b"2021-13-03", b"00:00:00"), None);
     }
 

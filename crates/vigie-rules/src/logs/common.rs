@@ -162,7 +162,12 @@ pub(crate) fn line_has(lower: &[u8], at: usize, word: &[u8]) -> bool {
     let at = at.min(lower.len());
     let start = memchr::memrchr(b'\n', &lower[..at]).map_or(0, |i| i + 1);
     let end = memchr::memchr(b'\n', &lower[at..]).map_or(lower.len(), |i| at + i);
-    memchr::memmem::find(&lower[start..end], word).is_some()
+    // Words are short and lines are a few hundred bytes: stopping at each
+    // occurrence of the first byte costs less than building a substring
+    // searcher per call.
+    let line = &lower[start..end];
+    let Some(&first) = word.first() else { return true };
+    memchr::memchr_iter(first, line).any(|i| line[i..].starts_with(word))
 }
 
 /// For tests of needle confirmations: run `confirm` at the first
