@@ -198,7 +198,10 @@ impl LogReader {
     }
 
     /// Read and parse one line.
-    fn step<'g>(&mut self, gate: Option<&mut (dyn LineGate + 'g)>) -> Result<Step, LogReadError> {
+    fn step<'g>(
+        &mut self,
+        mut gate: Option<&mut (dyn LineGate + 'g)>,
+    ) -> Result<Step, LogReadError> {
         let got = self.lines.next_line().map_err(|source| LogReadError {
             line: self.lines.line_no(),
             offset: self.lines.offset(),
@@ -213,38 +216,11 @@ impl LogReader {
             }
             Some(Line::Ok) => {}
         }
-        let mut gate = gate;
-        let mut wanted = None;
-        if let Some(g) = gate.as_deref_mut() {
-            let (block_no, block) = self.lines.block();
-            if block_no != self.gated_block {
-                self.gated_block = block_no;
-                self.block_ascii = block.is_ascii();
-                g.block(block);
-            }
-            // Fast path: a data line of an ASCII block (no UTF-8 validation
-            // or decoding needed) that the gate does not want.
-            let bytes = self.lines.line();
-            if self.block_ascii {
-                if is_blank(bytes) {
-                    return Ok(Step::Skip);
-                }
-                if !bytes.starts_with(b"#") {
-                    if g.wants(self.lines.line_span()) {
-                        wanted = Some(true);
-                    } else {
-                        let parsed = match self.format {
-                            LogFormat::W3c => w3c::check(trim_end(bytes), &self.names, &self.w3c),
-                            _ => exchange_csv::check(bytes, &self.names, &self.csv),
-                        };
-                        return Ok(Step::Item(match parsed {
-                            Err(reason) => LogItem::Bad(self.bad(line, reason)),
-                            Ok(time) => LogItem::Quiet { time },
-                        }));
-                    }
-                }
-            }
-        }
+        let wanted = match gate.as_deref_mut().map(|g| self.gate_ascii(g, line)) {
+            Some(Gated::Done(step)) => return Ok(step),
+            Some(Gated::Wanted) => Some(true),
+            Some(Gated::Undecided) | None => None,
+        };
         let bytes = self.lines.line();
         self.decoded = false;
         let text: &str = match std::str::from_utf8(bytes) {
@@ -303,6 +279,37 @@ impl LogReader {
 }
 
 impl LogReader {
+    /// Show the gate each new block. For a line of an all-ASCII block, skip
+    /// it when blank; for a data line, ask the gate and, when it does not
+    /// want the line, check it on its bytes (no UTF-8 validation or
+    /// decoding).
+    fn gate_ascii(&mut self, g: &mut dyn LineGate, line: u64) -> Gated {
+        let (block_no, block) = self.lines.block();
+        if block_no != self.gated_block {
+            self.gated_block = block_no;
+            self.block_ascii = block.is_ascii();
+            g.block(block);
+        }
+        let bytes = self.lines.line();
+        if !self.block_ascii || bytes.starts_with(b"#") {
+            return Gated::Undecided;
+        }
+        if is_blank(bytes) {
+            return Gated::Done(Step::Skip);
+        }
+        if g.wants(self.lines.line_span()) {
+            return Gated::Wanted;
+        }
+        let parsed = match self.format {
+            LogFormat::W3c => w3c::check(trim_end(bytes), &self.names, &self.w3c),
+            _ => exchange_csv::check(bytes, &self.names, &self.csv),
+        };
+        Gated::Done(Step::Item(match parsed {
+            Err(reason) => LogItem::Bad(self.bad(line, reason)),
+            Ok(time) => LogItem::Quiet { time },
+        }))
+    }
+
     fn bad(&self, line: u64, reason: String) -> BadLine {
         BadLine { line, reason: format!("{}: {reason}", self.format.name()) }
     }
@@ -322,6 +329,16 @@ fn is_blank(line: &[u8]) -> bool {
 fn trim_end(line: &[u8]) -> &[u8] {
     let end = line.iter().rposition(|&b| !is_ws(b)).map_or(0, |i| i + 1);
     &line[..end]
+}
+
+/// What [`LogReader::gate_ascii`] made of a line.
+enum Gated {
+    /// Blank, quiet or bad: nothing more to do.
+    Done(Step),
+    /// The gate wants a full record.
+    Wanted,
+    /// Not an ASCII data line: the gate was not asked.
+    Undecided,
 }
 
 /// What [`LogReader::step`] made of a line.
