@@ -336,9 +336,13 @@ fn parse_day(d: &[u8; 10]) -> Option<NaiveDate> {
 pub(crate) fn parse_iso(s: &str) -> Option<DateTime<Utc>> {
     let s = s.trim();
     if s.len() >= 19 && matches!(s.as_bytes()[10], b'T' | b' ') {
-        // Bytes: `Z`, `+` and `-` are ASCII, and this runs on every row.
+        // Bytes: `Z`, `+` and `-` are ASCII, and this runs on every row (a
+        // plain loop: the rest is a dozen bytes, too short for SIMD to pay).
         let rest = &s.as_bytes()[11..];
-        let tz = memchr::memchr2(b'Z', b'+', rest).or_else(|| memchr::memrchr(b'-', rest));
+        let tz = rest
+            .iter()
+            .position(|&b| b == b'Z' || b == b'+')
+            .or_else(|| rest.iter().rposition(|&b| b == b'-'));
         match tz {
             Some(i) if &rest[i..] != b"Z" => DateTime::parse_from_rfc3339(&s.replacen(' ', "T", 1))
                 .ok()
