@@ -4,7 +4,7 @@
 //! (`""` inside quotes is a quote). Column names come from `#Fields` and are
 //! never hard-coded; the time is `DateTime` (HttpProxy) or `TimeStamp` (ECP).
 
-use crate::record::{Cols, Names, parse_iso};
+use crate::record::{BEFORE_FIELDS, Cols, Names, parse_iso};
 use chrono::{DateTime, Utc};
 use std::borrow::Cow;
 
@@ -49,7 +49,7 @@ pub(crate) fn parse(
     st: &CsvState,
 ) -> Result<Option<DateTime<Utc>>, String> {
     if !st.have_fields {
-        return Err("data line before any #Fields directive".into());
+        return Err(BEFORE_FIELDS.into());
     }
     let n = split_csv(line, names.len(), cols)?;
     within_fields(n, names)?;
@@ -69,7 +69,7 @@ pub(crate) fn check(
     st: &CsvState,
 ) -> Result<Option<DateTime<Utc>>, String> {
     if !st.have_fields {
-        return Err("data line before any #Fields directive".into());
+        return Err(BEFORE_FIELDS.into());
     }
     if st.time != Some(0) || line.starts_with(b"\"") {
         let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8 text: {e}"))?;
@@ -235,8 +235,7 @@ mod tests {
             "r6,\"2021-03-02T10:00:00Z\"x,y",
             "r7,not a time,y",
         ] {
-            let full = parse(line, &names, &mut Cols::default(), &st);
-            assert_eq!(check(line.as_bytes(), &names, &st), full, "{line}");
+            assert_check_agrees(line, &names, &st);
         }
         let ok = check(b"r1,2021-03-02T10:00:00.123Z,curl", &names, &st);
         assert!(matches!(ok, Ok(Some(_))), "{ok:?}");
@@ -272,8 +271,13 @@ mod tests {
             "garbage,a,b",
             "",
         ] {
-            let full = parse(line, &names, &mut Cols::default(), &st);
-            assert_eq!(check(line.as_bytes(), &names, &st), full, "{line}");
+            assert_check_agrees(line, &names, &st);
         }
+    }
+
+    /// `check` gives the errors and time of `parse` on `line`.
+    fn assert_check_agrees(line: &str, names: &Names, st: &CsvState) {
+        let full = parse(line, names, &mut Cols::default(), st);
+        assert_eq!(check(line.as_bytes(), names, st), full, "{line}");
     }
 }

@@ -285,6 +285,10 @@ impl Event for LogRecord<'_> {
     }
 }
 
+/// The error of a W3C or Exchange CSV data line met before any `#Fields`
+/// directive (its values cannot be named).
+pub(crate) const BEFORE_FIELDS: &str = "data line before any #Fields directive";
+
 /// `YYYY-MM-DD` and `HH:MM:SS[.fff]` (UTC), parsed by hand: this runs on
 /// every line.
 pub(crate) fn parse_date_time(date: &[u8], t: &[u8]) -> Option<DateTime<Utc>> {

@@ -3,7 +3,7 @@
 //! restarts or its logging fields change); `-` means empty; spaces inside user
 //! agents and referers are written as `+`. Times are UTC.
 
-use crate::record::{Cols, Names, parse_date_time};
+use crate::record::{BEFORE_FIELDS, Cols, Names, parse_date_time};
 use chrono::{DateTime, Utc};
 
 /// Per-file W3C state: which columns hold the date and time.
@@ -74,12 +74,9 @@ pub(crate) fn check(
     st: &W3cState,
 ) -> Result<Option<DateTime<Utc>>, String> {
     if !st.have_fields {
-        return Err("data line before any #Fields directive".into());
+        return Err(BEFORE_FIELDS.into());
     }
-    let values = bytecount::count(line, b' ') + 1;
-    if values != names.len() {
-        return Err(format!("{values} values for the {} fields of #Fields", names.len()));
-    }
+    exact_fields(bytecount::count(line, b' ') + 1, names)?;
     let value = |id: Option<u32>| id.and_then(|id| nth_value(line, id as usize));
     Ok(time_of(value(st.date), value(st.time), st))
 }
@@ -111,7 +108,7 @@ fn split(
     mut field: impl FnMut(u32, usize, usize),
 ) -> Result<(), String> {
     if !st.have_fields {
-        return Err("data line before any #Fields directive".into());
+        return Err(BEFORE_FIELDS.into());
     }
     let mut id = 0u32;
     let mut start = 0usize;
@@ -123,8 +120,13 @@ fn split(
         id += 1;
         start = i + 1;
     }
-    if id as usize != names.len() {
-        return Err(format!("{} values for the {} fields of #Fields", id, names.len()));
+    exact_fields(id as usize, names)
+}
+
+/// A W3C line has exactly one value per `#Fields` name.
+fn exact_fields(n: usize, names: &Names) -> Result<(), String> {
+    if n != names.len() {
+        return Err(format!("{n} values for the {} fields of #Fields", names.len()));
     }
     Ok(())
 }

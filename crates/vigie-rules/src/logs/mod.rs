@@ -6,9 +6,10 @@
 //! Rules read fields by name through [`vigie_model::Event`] (W3C names for web
 //! logs, Exchange column names for Exchange logs), so they know no file
 //! format. A cheap byte prefilter (a SIMD search for the needles of the rules
-//! of the line's family, web or Exchange; ASCII case-insensitive) runs first, on the raw line ([`LogRules::check`])
-//! or once over a whole block of lines ([`LogRules::block_needles`]): only
-//! the rules whose needle occurs check the line.
+//! of the line's family, web or Exchange; ASCII case-insensitive) runs
+//! first, on the raw line ([`LogRules::check`]) or once over a whole block
+//! of lines ([`LogRules::block_needles`]): only the rules whose needle
+//! occurs check the line.
 //!
 //! Codes map to the indicator checklist (`HP-01` → `VG-HP001`, `IIS-03` →
 //! `VG-IIS003`, …). `VG-HP008` (log age) is a coverage rule: it produces the
@@ -164,9 +165,8 @@ impl LogRules {
     /// The needle search of [`LogRules::check`] over a whole block of lines
     /// at once: calls `found` with the start of every needle occurrence in
     /// `lower` (the block, ASCII lower-cased) that makes a rule of `kind`
-    /// look at its line, and those rules (a mask
-    /// for [`LogRules::check_rules`]). No rule reports on a line without
-    /// one. Returns `false` when no search is possible (then every line must
+    /// look at its line, and those rules (a mask for
+    /// [`LogRules::check_rules`]). No rule reports on a line without one. Returns `false` when no search is possible (then every line must
     /// go through [`LogRules::check`]).
     pub fn block_needles(
         &self,
