@@ -19,9 +19,9 @@ use crate::condition::Cond;
 use crate::detection::{Item, Selection};
 use crate::rules::{Compiled, SigmaRules};
 use crate::value::{FieldId, Test};
-use aho_corasick::packed::{Config as PackedConfig, MatchKind as PackedKind, Searcher};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind, Span};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use std::collections::HashMap;
+use vigie_needles::NeedleSet;
 
 /// At least one needle of each clause must occur (empty list: no condition).
 type Cnf = Vec<Vec<String>>;
@@ -30,9 +30,8 @@ type Cnf = Vec<Vec<String>>;
 #[derive(Debug)]
 pub(crate) struct LineFilter {
     /// Stage 1: the needles of each rule's most selective clause. A text
-    /// without any of them matches no rule (one early-exit pass, SIMD when
-    /// the packed searcher could be built).
-    first: Option<First>,
+    /// without any of them matches no rule (a few SIMD passes).
+    first: Option<NeedleSet>,
     /// Stage 2: every needle of every clause, for the rare texts that pass
     /// stage 1. `None` when some rule has no condition a text can refute:
     /// every text may then match.
@@ -95,7 +94,8 @@ impl LineFilter {
                 .kind(Some(AhoCorasickKind::DFA))
                 .build(&needles)
                 .ok();
-            (First::new(first), ac)
+            let first = NeedleSet::new(minimal(first));
+            (first.usable().then_some(first), ac)
         };
         LineFilter { first, ac, needles: needles.len(), rules: out }
     }
@@ -111,7 +111,7 @@ impl LineFilter {
         marks.lower.extend_from_slice(text.as_bytes());
         marks.lower.make_ascii_lowercase();
         let text = &marks.lower[..];
-        if !first.is_match(text) {
+        if !first.any(text) {
             return false;
         }
         marks.epoch = marks.epoch.wrapping_add(1);
@@ -138,105 +138,8 @@ impl LineFilter {
     /// can be ruled out.
     pub(crate) fn block_starts(&self, lower: &[u8], mut found: impl FnMut(usize)) -> bool {
         let (Some(first), Some(_)) = (&self.first, &self.ac) else { return false };
-        match first {
-            First::Packed(groups) => {
-                for g in groups {
-                    let mut at = 0;
-                    while let Some(m) = g.find_in(lower, Span::from(at..lower.len())) {
-                        found(m.start());
-                        at = m.end().max(m.start() + 1);
-                    }
-                }
-            }
-            First::Ac(ac) => ac.find_iter(lower).for_each(|m| found(m.start())),
-        }
+        first.each(lower, |_, at| found(at));
         true
-    }
-}
-
-/// Stage-1 searcher: packed (SIMD) when possible, else an automaton.
-#[derive(Debug)]
-enum First {
-    /// One SIMD searcher per group of at most [`PACKED_MAX`] needles.
-    Packed(Vec<Searcher>),
-    Ac(AhoCorasick),
-}
-
-impl First {
-    /// Packed searchers when the needles fit in a few, else a DFA. Each
-    /// needle is first cut to its most distinctive window (see [`window`]).
-    fn new(needles: Vec<String>) -> Option<First> {
-        let needles = minimal(needles.iter().map(|n| window(n).to_string()).collect());
-        let groups = needles.len().div_ceil(PACKED_MAX);
-        let packed: Option<Vec<Searcher>> = if groups <= PACKED_GROUPS {
-            needles
-                .chunks(needles.len().div_ceil(groups.max(1)).max(1))
-                .map(|group| {
-                    PackedConfig::new()
-                        .match_kind(PackedKind::LeftmostFirst)
-                        .builder()
-                        .extend(group)
-                        .build()
-                })
-                .collect()
-        } else {
-            None
-        };
-        match packed {
-            Some(p) => Some(First::Packed(p)),
-            None => AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostFirst)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&needles)
-                .ok()
-                .map(First::Ac),
-        }
-    }
-
-    fn is_match(&self, text: &[u8]) -> bool {
-        match self {
-            First::Packed(groups) => groups.iter().any(|p| p.find(text).is_some()),
-            First::Ac(ac) => ac.is_match(text),
-        }
-    }
-}
-
-/// Most patterns one packed searcher takes: up to 32 the "slim" SIMD
-/// variant runs, twice as wide as the "fat" one that takes 64.
-const PACKED_MAX: usize = 32;
-/// Most packed searchers run one after the other. Measured on the log
-/// benchmark (117 SigmaHQ web needles cut to windows): four slim passes cost
-/// about a quarter of one automaton pass, which walks every byte.
-const PACKED_GROUPS: usize = 6;
-/// Longest window kept of a needle for the first stage.
-const WINDOW: usize = 8;
-
-/// The most distinctive run of at most [`WINDOW`] bytes of a needle: a text
-/// holding the needle holds every run of it, so the first stage stays exact
-/// in what it rejects, and a short window whose bytes are rare in web logs
-/// (punctuation other than the URL separators) keeps SIMD candidates rare.
-fn window(needle: &str) -> &str {
-    let b = needle.as_bytes();
-    if b.len() <= WINDOW || !needle.is_ascii() {
-        return needle;
-    }
-    let mut best = (0u32, 0usize);
-    for start in 0..=b.len() - WINDOW {
-        let score: u32 = b[start..start + WINDOW].iter().map(|&c| rarity(c)).sum();
-        if score > best.0 {
-            best = (score, start);
-        }
-    }
-    &needle[best.1..best.1 + WINDOW]
-}
-
-/// How unusual a byte is in web-log lines (higher is rarer).
-fn rarity(c: u8) -> u32 {
-    match c {
-        b'j' | b'q' | b'x' | b'z' | b'k' | b'v' | b'y' => 2,
-        b'a'..=b'z' | b'0'..=b'9' => 1,
-        b'/' | b'.' | b'-' | b'=' | b'&' | b',' | b':' | b'%' | b'_' | b';' | b'?' => 2,
-        _ => 4,
     }
 }
 
@@ -357,9 +260,6 @@ mod tests {
         assert_eq!(needle("=net user"), Some("=net"));
         assert_eq!(needle("a+bcd"), Some("bcd"));
         assert_eq!(needle("é"), None);
-        assert_eq!(super::window("/deserialization/urldns/"), "ization/");
-        assert_eq!(super::window("=<script>"), "<script>");
-        assert_eq!(super::window("select"), "select");
         let m =
             super::minimal(vec!["=cmd%20/c".into(), "=cmd".into(), "user".into(), "=cmd".into()]);
         assert_eq!(m, ["=cmd", "user"]);

@@ -37,7 +37,6 @@ mod iis07_owassrf;
 mod iis08_proxytoken;
 mod iis09_webshell_use;
 mod iis10_shell_scanning;
-mod needles;
 mod oab01_download_failed;
 
 pub use common::{FileState, LineCtx, LogKind};
@@ -46,8 +45,8 @@ pub use hp08_log_age::EXPOSURE_START;
 
 use crate::RuleInfo;
 use common::Rule;
-use needles::Needles;
 use vigie_model::Finding;
+use vigie_needles::NeedleSet;
 
 /// Every log rule, in code order.
 fn all() -> [&'static Rule; 22] {
@@ -98,7 +97,7 @@ pub struct LogRules {
 struct KindSearch {
     /// When no searcher could be built, every rule checks every line
     /// (slower, same results).
-    needles: Needles,
+    needles: NeedleSet,
     /// pattern index → the rules (bit set) whose needle it is; a needle
     /// shared by several rules is searched once.
     pattern_rules: Vec<u64>,
@@ -122,7 +121,7 @@ impl KindSearch {
         }
         // Lines are lower-cased before the search (same results as ASCII
         // case-insensitive matching), so the SIMD searcher can be used.
-        KindSearch { needles: Needles::new(patterns), pattern_rules }
+        KindSearch { needles: NeedleSet::new(&patterns), pattern_rules }
     }
 }
 
