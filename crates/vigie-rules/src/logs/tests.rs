@@ -46,9 +46,9 @@ fn codes_are_unique_and_complete() {
 
 #[test]
 fn exchange_logs_are_searched_in_one_simd_pass() {
-    // A block is searched once per SIMD pass (34 needles each): the
+    // A block is searched once per SIMD pass (48 needles each): the
     // Exchange rules' needles fit in one, the web rules' in two. One more
-    // needle past a multiple of 34 costs a whole pass over every block.
+    // needle past a multiple of 48 costs a whole pass over every block.
     let rules = LogRules::new();
     let passes = |k| rules.search(k).needles.passes();
     assert_eq!(passes(LogKind::Exchange), 1);
