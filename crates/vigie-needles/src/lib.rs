@@ -26,6 +26,7 @@ mod plan;
 
 use aho_corasick::packed::{Config, MatchKind as PackedKind, Searcher};
 use aho_corasick::{AhoCorasick, MatchKind, Span};
+use std::ops::ControlFlow;
 
 /// A set of needles (compared byte for byte: lower-case them, and the text,
 /// for a case-insensitive search), planned once, searched many times.
@@ -119,6 +120,23 @@ impl NeedleSet {
     /// Call `found(needle, start)` for every occurrence of every needle in
     /// `hay`, overlapping ones included, in no particular order.
     pub fn each(&self, hay: &[u8], mut found: impl FnMut(usize, usize)) {
+        let _ = self.search(hay, |i, at| {
+            found(i, at);
+            ControlFlow::Continue(())
+        });
+    }
+
+    /// Whether some needle occurs in `hay`.
+    pub fn any(&self, hay: &[u8]) -> bool {
+        self.search(hay, |_, _| ControlFlow::Break(())).is_break()
+    }
+
+    /// Give `found` each occurrence until it breaks.
+    fn search(
+        &self,
+        hay: &[u8],
+        mut found: impl FnMut(usize, usize) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         for pass in &self.passes {
             let mut at = 0;
             while at < hay.len() {
@@ -128,7 +146,7 @@ impl NeedleSet {
                     if let Some(start) = pos.checked_sub(offset)
                         && hay[start..].starts_with(&self.needles[i])
                     {
-                        found(i, start);
+                        found(i, start)?;
                     }
                 }
                 at = pos + 1;
@@ -136,27 +154,10 @@ impl NeedleSet {
         }
         if let Some((ac, index)) = &self.ac {
             for m in ac.find_overlapping_iter(hay) {
-                found(index[m.pattern().as_usize()], m.start());
+                found(index[m.pattern().as_usize()], m.start())?;
             }
         }
-    }
-
-    /// Whether some needle occurs in `hay`.
-    pub fn any(&self, hay: &[u8]) -> bool {
-        for pass in &self.passes {
-            let mut at = 0;
-            while at < hay.len() {
-                let Some(m) = pass.searcher.find_in(hay, Span::from(at..hay.len())) else { break };
-                let pos = m.start();
-                if pass.by_first[usize::from(hay[pos])].iter().any(|&(i, offset)| {
-                    pos.checked_sub(offset).is_some_and(|s| hay[s..].starts_with(&self.needles[i]))
-                }) {
-                    return true;
-                }
-                at = pos + 1;
-            }
-        }
-        self.ac.as_ref().is_some_and(|(ac, _)| ac.is_match(hay))
+        ControlFlow::Continue(())
     }
 }
 

@@ -165,8 +165,9 @@ impl LogRules {
     /// at once: calls `found` with the start of every needle occurrence in
     /// `lower` (the block, ASCII lower-cased) that makes a rule of `kind`
     /// look at its line, and those rules (a mask for
-    /// [`LogRules::check_rules`]). No rule reports on a line without one. Returns `false` when no search is possible (then every line must
-    /// go through [`LogRules::check`]).
+    /// [`LogRules::check_rules`]). No rule reports on a line without one.
+    /// Returns `false` when no search is possible (then every line must go
+    /// through [`LogRules::check`]).
     pub fn block_needles(
         &self,
         lower: &[u8],
