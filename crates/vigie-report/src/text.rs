@@ -101,11 +101,12 @@ fn top_findings(
         return Ok(());
     }
     writeln!(out, "{}", st.bold("Top findings"))?;
-    let shown = r.findings.len().min(opts.max_terminal_findings);
-    for f in r.findings.iter().take(shown) {
-        finding(f, width, st, out)?;
+    let groups = alike(&r.findings);
+    let shown = groups.len().min(opts.max_terminal_findings);
+    for g in groups.iter().take(shown) {
+        finding(g, width, st, out)?;
     }
-    let rest = r.findings.len() - shown;
+    let rest: usize = groups.iter().skip(shown).map(Vec::len).sum();
     if rest > 0 {
         let msg = format!(
             "  … and {} more: write the full report with --output report.html",
@@ -116,8 +117,30 @@ fn top_findings(
     writeln!(out)
 }
 
-fn finding(f: &Finding, width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {
-    // "  CRITICAL  title" then indented location and rule lines.
+/// Findings that differ only in place and time (same rule, title and host),
+/// in the order their first member comes: the terminal shows each group
+/// once, with how many it holds, so one noisy rule does not fill the list.
+fn alike(findings: &[Finding]) -> Vec<Vec<&Finding>> {
+    let mut index: std::collections::HashMap<(&str, &str, Option<&str>), usize> =
+        Default::default();
+    let mut groups: Vec<Vec<&Finding>> = Vec::new();
+    for f in findings {
+        let key = (f.rule.id.as_str(), f.title.as_str(), f.host.as_deref());
+        match index.get(&key) {
+            Some(&i) => groups[i].push(f),
+            None => {
+                index.insert(key, groups.len());
+                groups.push(vec![f]);
+            }
+        }
+    }
+    groups
+}
+
+/// One group of alike findings: "  CRITICAL  title", then the first one's
+/// place (and how many more), then stage, confidence, rule and time span.
+fn finding(group: &[&Finding], width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {
+    let Some(f) = group.first() else { return Ok(()) };
     let tag = format!("{:<8}", f.severity.as_str().to_uppercase());
     let title = truncate_end(&terminal_safe(&f.title), width - 13);
     writeln!(out, "  {}  {}", st.severity(f.severity, &tag), st.bold(&title))?;
@@ -126,11 +149,26 @@ fn finding(f: &Finding, width: usize, st: &Style, out: &mut dyn Write) -> io::Re
     if let Some(h) = &f.host {
         place = format!("{h}: {place}");
     }
-    let place = truncate_middle(&terminal_safe(&place), width - indent.len());
-    writeln!(out, "{indent}{place}")?;
+    let more = match group.len() {
+        1 => String::new(),
+        n => format!(" (+{} more)", thousands(n as u64 - 1)),
+    };
+    let room = (width - indent.len()).saturating_sub(more.chars().count()).max(20);
+    let place = truncate_middle(&terminal_safe(&place), room);
+    writeln!(out, "{indent}{place}{}", st.dim(&more))?;
     let mut meta = format!("{} · {} · {}", f.stage, f.confidence, f.rule.id);
-    if let Some(t) = f.time {
-        meta.push_str(&format!(" · {}", t.format("%Y-%m-%d %H:%M:%S UTC")));
+    let times = group.iter().filter_map(|f| f.time);
+    match (times.clone().min(), times.max()) {
+        (Some(a), Some(b)) if a != b => {
+            let end = if a.date_naive() == b.date_naive() {
+                "%H:%M:%S UTC"
+            } else {
+                "%Y-%m-%d %H:%M:%S UTC"
+            };
+            meta.push_str(&format!(" · {} → {}", a.format("%Y-%m-%d %H:%M:%S"), b.format(end)));
+        }
+        (Some(a), _) => meta.push_str(&format!(" · {}", a.format("%Y-%m-%d %H:%M:%S UTC"))),
+        _ => {}
     }
     if f.kev {
         meta.push_str(" · KEV");
@@ -198,12 +236,16 @@ fn coverage(r: &ScanResult, width: usize, st: &Style, out: &mut dyn Write) -> io
             (Some(a), Some(b)) => format!("{} → {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
             _ => "no timestamps".to_string(),
         };
-        let mut text = format!("{}: {span}, {} records", s.source, thousands(s.records));
+        let noun = if s.records == 1 { "record" } else { "records" };
+        let mut text = format!("{}: {span}, {} {noun}", s.source, thousands(s.records));
         if !s.gaps.is_empty() {
             text.push_str(&format!(", {} gap(s) over a day", s.gaps.len()));
         }
+        // Each warning names its source (for JSON readers); here the line
+        // already starts with it.
+        let prefix = format!("{}: ", s.source);
         for w in &s.warnings {
-            text.push_str(&format!("; {w}"));
+            text.push_str(&format!("; {}", w.strip_prefix(&prefix).unwrap_or(w)));
         }
         line(out, "Logs", &text)?;
     }

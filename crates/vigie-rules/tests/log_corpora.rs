@@ -75,7 +75,10 @@ fn tomcat_log_shows_the_jsp_shell_posts_only() {
         "weblogs/EVTX-ATTACK-SAMPLES/Command and Control/web_attack_and_isp_webshell_localhost_access_log.txt",
     ));
     assert_eq!(r.format, LogFormat::AccessLog);
-    assert!(r.records > 2600, "{} records", r.records);
+    // Every line parses, the XSS probes whose request holds a bare `"`
+    // (Tomcat does not escape it) included.
+    assert_eq!(r.records, 2661);
+    assert!(r.bad.is_empty(), "bad lines: {:?}", r.bad);
     // Every POST to the JSP shell answered 200, nothing else (scanner noise,
     // GETs of the shell page, manager brute force) is a built-in finding.
     assert_eq!(r.findings.len(), 16, "{:#?}", r.findings.iter().map(raw).collect::<Vec<_>>());

@@ -47,7 +47,7 @@ pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>
     let ident = p.word().ok_or("no ident field")?;
     let user = p.word().ok_or("no user field")?;
     let ts = p.bracketed().ok_or("no [time] field")?;
-    let request = p.quoted().ok_or("no quoted request")?;
+    let request = p.request().ok_or("no quoted request")?;
     let status = p.word().ok_or("no status")?;
     if !(status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit())) {
         return Err(format!("status {status:?} is not a 3-digit code"));
@@ -55,7 +55,9 @@ pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>
     let size = p.word().unwrap_or("-");
     let referer = p.quoted().unwrap_or_default();
     let agent = p.quoted().unwrap_or_default();
-    let time = parse_clf_time(ts);
+    // Tomcat writes the Unix epoch for a request it could not parse: that is
+    // no time at all, and would stretch the log's span back to 1970.
+    let time = parse_clf_time(ts).filter(|t| t.timestamp() != 0);
     let (date_s, time_s) = match time {
         Some(t) => (t.format("%Y-%m-%d").to_string(), t.format("%H:%M:%S").to_string()),
         None => (String::new(), String::new()),
@@ -97,30 +99,73 @@ impl<'a> Parser<'a> {
         Some(&s[..end])
     }
 
+    /// The quoted request line. Tomcat (and Apache before 2.0.46) write a
+    /// `"` inside the request as is, and attack probes are full of them: the
+    /// request ends at the first `"` followed by a 3-digit status, or at the
+    /// first `"` when none is (so a bad status is reported as such).
+    fn request(&mut self) -> Option<String> {
+        let s = self.s.trim_start_matches(' ').strip_prefix('"')?;
+        let end = s.match_indices('"').map(|(i, _)| i).find(|&i| status_follows(&s[i + 1..]));
+        match end {
+            Some(i) if s[..i].contains('"') => {
+                self.s = &s[i + 1..];
+                Some(unescape(&s[..i]))
+            }
+            _ => self.quoted(),
+        }
+    }
+
     /// A `"…"` field with `\"` and `\\` escapes (nginx, Apache).
     fn quoted(&mut self) -> Option<String> {
         let s = self.s.trim_start_matches(' ').strip_prefix('"')?;
-        let mut out = String::new();
-        let mut chars = s.char_indices();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some((_, n)) = chars.next() {
-                        if n != '"' && n != '\\' {
-                            out.push('\\');
-                        }
-                        out.push(n);
-                    }
-                }
-                '"' => {
+        let b = s.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            match b[i] {
+                b'\\' => i += 2,
+                b'"' => {
                     self.s = &s[i + 1..];
-                    return Some(out);
+                    return Some(unescape(&s[..i]));
                 }
-                _ => out.push(c),
+                _ => i += 1,
             }
         }
         None
     }
+}
+
+/// Whether `rest` (what follows a closing quote) starts with ` NNN` and then
+/// a space or the end: the status of a common or combined log line.
+fn status_follows(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    b.len() >= 4
+        && b[0] == b' '
+        && b[1..4].iter().all(u8::is_ascii_digit)
+        && b.get(4).is_none_or(|&c| c == b' ')
+}
+
+/// Undo the `\"` and `\\` escapes of a quoted field.
+fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some(n @ ('"' | '\\')) => out.push(n),
+            Some(n) => {
+                out.push('\\');
+                out.push(n);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// `10/Oct/2000:13:55:36 -0700` → UTC.
@@ -175,5 +220,31 @@ mod tests {
         assert_eq!(v(13), "http://x/\"q\"");
         assert_eq!(v(14), "curl/7.1");
         assert!(parse("not a log line", &mut Cols::default()).is_err());
+    }
+
+    /// Tomcat leaves a `"` inside the request unescaped; the line is still
+    /// read, with the whole request, and a bad status is still an error.
+    #[test]
+    fn unescaped_quote_in_request() {
+        let mut cols = Cols::default();
+        let line = r#"192.168.105.83 - - [11/Jul/2018:09:32:27 +0300] "GET /WebID/IISWebAgentIF.dll?postdata="><script>foo</script> HTTP/1.1" 404 997"#;
+        assert!(parse(line, &mut cols).is_ok());
+        let v = |i: usize| {
+            let (_, a, b) = cols.spans[i];
+            cols.values[a as usize..b as usize].to_string()
+        };
+        assert_eq!(v(9), r#"postdata="><script>foo</script>"#);
+        assert_eq!(v(10), "HTTP/1.1");
+        assert_eq!(v(11), "404");
+        let bad = r#"10.0.0.1 - - [11/Jul/2018:09:32:27 +0300] "GET / HTTP/1.1" abc 997"#;
+        let err = parse(bad, &mut Cols::default()).err().unwrap_or_default();
+        assert!(err.contains("\"abc\" is not a 3-digit code"), "{err}");
+    }
+
+    /// Tomcat's epoch placeholder is no time.
+    #[test]
+    fn epoch_placeholder_has_no_time() {
+        let line = r#"192.168.105.83 - - [01/Jan/1970:03:00:00 +0300] "-" 400 -"#;
+        assert_eq!(parse(line, &mut Cols::default()), Ok(None));
     }
 }

@@ -120,7 +120,8 @@ impl SpanAcc {
             ));
         }
         if self.undated > 0 && first.is_some() {
-            warnings.push(format!("{source}: {} lines have no readable timestamp", self.undated));
+            let lines = if self.undated == 1 { "line has" } else { "lines have" };
+            warnings.push(format!("{source}: {} {lines} no readable timestamp", self.undated));
         }
         SourceSpan { source, paths: self.paths, records: self.records, first, last, gaps, warnings }
     }
