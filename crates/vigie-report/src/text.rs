@@ -160,12 +160,10 @@ fn finding(group: &[&Finding], width: usize, st: &Style, out: &mut dyn Write) ->
     let times = group.iter().filter_map(|f| f.time);
     match (times.clone().min(), times.max()) {
         (Some(a), Some(b)) if a != b => {
-            let end = if a.date_naive() == b.date_naive() {
-                "%H:%M:%S UTC"
-            } else {
-                "%Y-%m-%d %H:%M:%S UTC"
-            };
-            meta.push_str(&format!(" · {} → {}", a.format("%Y-%m-%d %H:%M:%S"), b.format(end)));
+            // A span to the minute keeps the line within 80 columns.
+            let same_day = a.date_naive() == b.date_naive();
+            let end = if same_day { "%H:%M UTC" } else { "%Y-%m-%d %H:%M UTC" };
+            meta.push_str(&format!(" · {} → {}", a.format("%Y-%m-%d %H:%M"), b.format(end)));
         }
         (Some(a), _) => meta.push_str(&format!(" · {}", a.format("%Y-%m-%d %H:%M:%S UTC"))),
         _ => {}

@@ -93,6 +93,37 @@ fn text_fits_80_columns_and_cannot_drive_the_terminal() {
     assert!(text.contains("Exchange HttpProxy logs"));
 }
 
+/// A thousand hits of one rule on one host are one entry in the terminal
+/// list, with how many more and their time span; the count after the list
+/// is of findings, not entries.
+#[test]
+fn text_shows_alike_findings_once() {
+    let r = common::big(1000);
+    let title = "ECP SetObject on OAB virtual directory";
+    let hits = r.findings.iter().filter(|f| f.title == title).count();
+    let text = out(&r, ReportFormat::Text, &plain());
+    let lines: Vec<&str> = text.lines().collect();
+    // How many findings the entry whose title is on line `i` stands for.
+    let size = |i: usize| {
+        let place = lines.get(i + 1).copied().unwrap_or_default();
+        let more = place.rsplit_once("(+").and_then(|(_, m)| m.strip_suffix(" more)"));
+        1 + more.and_then(|m| m.parse::<usize>().ok()).unwrap_or(0)
+    };
+    let tags = ["  CRITICAL ", "  HIGH ", "  MEDIUM ", "  LOW ", "  INFO "];
+    let entries: Vec<usize> =
+        (0..lines.len()).filter(|&i| tags.iter().any(|t| lines[i].starts_with(t))).collect();
+    assert_eq!(entries.len(), 10, "ten entries: {text}");
+    // `big` spreads the ECP hits over four hosts: four entries.
+    let ecp: Vec<usize> = entries.iter().copied().filter(|&i| lines[i].contains(title)).collect();
+    assert_eq!(ecp.len(), 4, "{text}");
+    assert_eq!(ecp.iter().map(|&i| size(i)).sum::<usize>(), hits, "each hit once: {text}");
+    assert!(text.contains("VG-LOG007 · 2021-03-01 00:00 → 01:55 UTC\n"), "time span: {text}");
+    // The count after the list is of the findings not shown.
+    let shown: usize = entries.iter().map(|&i| size(i)).sum();
+    let rest = format!("… and {} more:", vigie_model::thousands((r.findings.len() - shown) as u64));
+    assert!(text.contains(&rest), "{rest}: {text}");
+}
+
 #[test]
 fn html_escapes_all_quoted_text() {
     let r = common::canonical();
