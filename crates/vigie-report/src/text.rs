@@ -7,7 +7,7 @@ use crate::common::{
     wrap,
 };
 use std::io::{self, Write};
-use vigie_model::{Finding, ScanResult, Severity, Stage, thousands};
+use vigie_model::{Finding, RuleSource, ScanResult, Severity, Stage, thousands};
 
 /// ANSI styles, or nothing when colours are off.
 struct Style {
@@ -156,7 +156,7 @@ fn finding(group: &[&Finding], width: usize, st: &Style, out: &mut dyn Write) ->
     let room = (width - indent.len()).saturating_sub(more.chars().count()).max(20);
     let place = truncate_middle(&terminal_safe(&place), room);
     writeln!(out, "{indent}{place}{}", st.dim(&more))?;
-    let mut meta = format!("{} · {} · {}", f.stage, f.confidence, f.rule.id);
+    let mut meta = format!("{} · {} · {}", f.stage, f.confidence, short_id(&f.rule.id));
     let times = group.iter().filter_map(|f| f.time);
     match (times.clone().min(), times.max()) {
         (Some(a), Some(b)) if a != b => {
@@ -173,7 +173,8 @@ fn finding(group: &[&Finding], width: usize, st: &Style, out: &mut dyn Write) ->
     }
     let meta = truncate_end(&terminal_safe(&meta), width - indent.len());
     writeln!(out, "{indent}{}", st.dim(&meta))?;
-    if let Some(a) = &f.rule.author {
+    // Our own rules need no credit line; external ones always get it.
+    if let Some(a) = f.rule.author.as_ref().filter(|_| f.rule.source != RuleSource::Builtin) {
         // The Detection Rule License asks for the author in every message.
         let by = format!("rule by {a}: {}", f.rule.title);
         writeln!(
@@ -183,6 +184,17 @@ fn finding(group: &[&Finding], width: usize, st: &Style, out: &mut dyn Write) ->
         )?;
     }
     Ok(())
+}
+
+/// A Sigma UUID cut to its first eight digits (enough to find the rule; the
+/// whole id is in every file format), so the time still fits on the line.
+fn short_id(id: &str) -> &str {
+    let b = id.as_bytes();
+    let uuid = b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) { *c == b'-' } else { c.is_ascii_hexdigit() }
+        });
+    if uuid { &id[..8] } else { id }
 }
 
 fn coverage(r: &ScanResult, width: usize, st: &Style, out: &mut dyn Write) -> io::Result<()> {
