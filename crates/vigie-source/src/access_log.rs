@@ -4,11 +4,15 @@
 //! host ident user [10/Oct/2000:13:55:36 -0700] "GET /a?b=c HTTP/1.0" 200 2326 "referer" "agent"
 //! ```
 //!
+//! A line may start with the virtual host (Apache's `vhost_combined`, the
+//! format of Debian's `other_vhosts_access.log`): `www.example.org:443 host
+//! ident user [time] …`; it becomes `cs-host` and `s-port`.
+//!
 //! Fields are mapped onto the W3C names (see `docs/logs.md`): `c-ip`,
 //! `cs-username`, `date`/`time` (converted to UTC), `cs-method`,
 //! `cs-uri-stem`, `cs-uri-query`, `cs-version`, `sc-status`, `sc-bytes`,
-//! `cs(Referer)`, `cs(User-Agent)`; also `cs-uri` (the request target as
-//! sent) and `cs-request` (the whole request line).
+//! `cs(Referer)`, `cs(User-Agent)`, `cs-host`, `s-port`; also `cs-uri` (the
+//! request target as sent) and `cs-request` (the whole request line).
 
 use crate::record::{Cols, Names};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -30,12 +34,13 @@ const FIELDS: [&str; 14] = [
     "sc-bytes",
     "cs(Referer)",
 ];
-const UA: &str = "cs(User-Agent)";
+/// Field names filled after [`FIELDS`] (ids 14..=16).
+const MORE_FIELDS: [&str; 3] = ["cs(User-Agent)", "cs-host", "s-port"];
 
-/// Intern the fixed access-log field names (ids 0..=14).
+/// Intern the fixed access-log field names (ids 0..=16).
 pub(crate) fn init(names: &mut Names) {
     names.clear();
-    for f in FIELDS.iter().chain(std::iter::once(&UA)) {
+    for f in FIELDS.iter().chain(&MORE_FIELDS) {
         names.intern(f);
     }
 }
@@ -43,6 +48,10 @@ pub(crate) fn init(names: &mut Names) {
 /// Parse one line into `cols.values`; returns its time.
 pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>, String> {
     let mut p = Parser { s: line.trim_end() };
+    let (vhost, port) = match p.vhost() {
+        Some(v) => v.rsplit_once(':').filter(|(_, p)| is_port(p)).unwrap_or((v, "")),
+        None => ("", ""),
+    };
     let host = p.word().ok_or("no client address")?;
     let ident = p.word().ok_or("no ident field")?;
     let user = p.word().ok_or("no user field")?;
@@ -67,9 +76,9 @@ pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>
     let target = parts.next().unwrap_or("");
     let version = parts.next().unwrap_or("");
     let (stem, query) = target.split_once('?').unwrap_or((target, ""));
-    let values: [&str; 15] = [
+    let values: [&str; 17] = [
         host, ident, user, &date_s, &time_s, &request, method, target, stem, query, version,
-        status, size, &referer, &agent,
+        status, size, &referer, &agent, vhost, port,
     ];
     for (id, v) in values.iter().enumerate() {
         cols.push_owned(id as u32, v);
@@ -82,6 +91,15 @@ struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
+    /// The virtual host in front of a `vhost_combined` line: taken when the
+    /// `[time]` field comes fifth instead of fourth.
+    fn vhost(&mut self) -> Option<&'a str> {
+        let mut words = self.s.split(' ').filter(|w| !w.is_empty());
+        let is_time = |w: Option<&str>| w.is_some_and(|w| w.starts_with('['));
+        let (fourth, fifth) = (words.nth(3), words.next());
+        if !is_time(fourth) && is_time(fifth) { self.word() } else { None }
+    }
+
     fn word(&mut self) -> Option<&'a str> {
         let s = self.s.trim_start_matches(' ');
         if s.is_empty() {
@@ -142,6 +160,11 @@ fn status_follows(rest: &str) -> bool {
         && b[0] == b' '
         && b[1..4].iter().all(u8::is_ascii_digit)
         && b.get(4).is_none_or(|&c| c == b' ')
+}
+
+/// A TCP port number.
+fn is_port(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Undo the `\"` and `\\` escapes of a quoted field.
@@ -239,6 +262,22 @@ mod tests {
         let bad = r#"10.0.0.1 - - [11/Jul/2018:09:32:27 +0300] "GET / HTTP/1.1" abc 997"#;
         let err = parse(bad, &mut Cols::default()).err().unwrap_or_default();
         assert!(err.contains("\"abc\" is not a 3-digit code"), "{err}");
+    }
+
+    /// Apache's `vhost_combined`: the virtual host and port come first.
+    #[test]
+    fn vhost_combined_line() {
+        let mut cols = Cols::default();
+        let line = r#"www.example.org:443 203.0.113.9 - - [11/Jul/2018:08:41:28 +0300] "GET /index.php?cmd=id HTTP/1.1" 200 11444 "-" "curl/7.68.0""#;
+        assert!(parse(line, &mut cols).is_ok());
+        let v = |i: usize| {
+            let (_, a, b) = cols.spans[i];
+            cols.values[a as usize..b as usize].to_string()
+        };
+        assert_eq!(v(0), "203.0.113.9");
+        assert_eq!(v(9), "cmd=id");
+        assert_eq!(v(14), "curl/7.68.0");
+        assert_eq!((v(15).as_str(), v(16).as_str()), ("www.example.org", "443"));
     }
 
     /// Tomcat's epoch placeholder is no time.

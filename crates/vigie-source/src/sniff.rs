@@ -158,18 +158,29 @@ fn sniff_json(b: &[u8], _path: &Path) -> SourceKind {
     }
 }
 
-/// `host ident user [time] "request" status size …`
+/// `host ident user [time] "request" status size …`, maybe after a virtual
+/// host (`www.example.org:443 host ident user [time] …`).
 fn is_access_log_line(line: &str) -> bool {
+    match line.split_once(' ') {
+        Some((vhost, rest)) if is_host(vhost) && is_clf_line(rest) => true,
+        _ => is_clf_line(line),
+    }
+}
+
+/// A host name or address, maybe with a port.
+fn is_host(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || ".:-_".contains(c))
+}
+
+/// `host ident user [time] "request" …`
+fn is_clf_line(line: &str) -> bool {
     let mut parts = line.splitn(4, ' ');
     let (Some(host), Some(_), Some(_), Some(rest)) =
         (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return false;
     };
-    !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || ".:-_".contains(c))
-        && rest.starts_with('[')
-        && rest.contains("] \"")
+    is_host(host) && rest.starts_with('[') && rest.contains("] \"")
 }
 
 #[cfg(test)]
@@ -195,6 +206,10 @@ mod tests {
         );
         assert_eq!(
             k(b"10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET /a.gif HTTP/1.0\" 200 2326\n"),
+            SourceKind::AccessLog
+        );
+        assert_eq!(
+            k(b"www.example.org:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\n"),
             SourceKind::AccessLog
         );
         assert_eq!(k(b"{\"EventID\": 4688, \"Channel\": \"Security\"}\n"), SourceKind::JsonEvents);
