@@ -85,10 +85,31 @@ pub fn sniff(head: &[u8], path: &Path) -> SourceKind {
     if first.trim_start().starts_with('{') || first.trim_start().starts_with('[') {
         return sniff_json(text, path);
     }
-    if is_access_log_line(first) {
+    if mostly_access_log_lines(text) {
         return SourceKind::AccessLog;
     }
     SourceKind::File
+}
+
+/// Whether at least half of the first ten whole lines (and at least one)
+/// are access-log lines: a log copied while it was written, or cut by
+/// rotation, may start with half a line; a note quoting one example line
+/// is still a file.
+fn mostly_access_log_lines(head: &[u8]) -> bool {
+    // The last line of a full sniff buffer may be cut: only whole lines count.
+    let whole = match head.iter().rposition(|&c| c == b'\n') {
+        Some(end) if head.len() == SNIFF_LEN => &head[..end],
+        _ => head,
+    };
+    let text = String::from_utf8_lossy(whole);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.trim_end_matches('\r'))
+        .filter(|l| !l.trim().is_empty())
+        .take(10)
+        .collect();
+    let hits = lines.iter().filter(|l| is_access_log_line(l)).count();
+    hits > 0 && hits * 2 >= lines.len()
 }
 
 fn strip_bom(b: &[u8]) -> &[u8] {
@@ -212,6 +233,10 @@ mod tests {
             k(b"www.example.org:443 10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\n"),
             SourceKind::AccessLog
         );
+        let cut = b"1:28 +0300] \"GET / HTTP/1.1\" 200 1\n10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\n";
+        assert_eq!(k(cut), SourceKind::AccessLog, "a first line cut by rotation");
+        let note = b"How to read a log:\n10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\nThe first field is the client.\nThen ident.\n";
+        assert_eq!(k(note), SourceKind::File, "a note quoting one line");
         assert_eq!(k(b"{\"EventID\": 4688, \"Channel\": \"Security\"}\n"), SourceKind::JsonEvents);
         assert_eq!(k(b"<%@ Page Language=\"C#\" %>"), SourceKind::File);
         assert_eq!(k(b"\x00\x01binary"), SourceKind::File);
