@@ -201,7 +201,8 @@ impl LogsWorker<'_> {
         if !kind.is_text_log() {
             return Handled::No;
         }
-        let mut reader = match LogReader::open(&entry.path) {
+        // The kind is sniffed already: the file is opened once more, to read.
+        let mut reader = match LogReader::open_as(&entry.path, kind) {
             Ok(Some(r)) => r,
             Ok(None) => return Handled::No,
             Err(e) => {

@@ -22,6 +22,9 @@ const TIME_FIELDS: [&str; 4] = ["DateTime", "TimeStamp", "date-time", "Timestamp
 /// Handle a `#` directive line.
 pub(crate) fn directive(line: &str, names: &mut Names, st: &mut CsvState) -> Result<(), String> {
     if let Some(fields) = line.strip_prefix("#Fields:") {
+        if st.have_fields && names.read_from(fields) {
+            return Ok(());
+        }
         names.clear();
         st.time = None;
         for name in fields.split(',') {
@@ -31,6 +34,7 @@ pub(crate) fn directive(line: &str, names: &mut Names, st: &mut CsvState) -> Res
                 st.time = Some(id);
             }
         }
+        names.set_read_from(fields);
         st.have_fields = names.len() > 0;
         if !st.have_fields {
             return Err("#Fields directive names no field".into());

@@ -99,7 +99,14 @@ impl LogReader {
     /// Open `path` (plain or gzip) and sniff it. `Ok(None)` when it is not a
     /// text log this reader knows.
     pub fn open(path: &Path) -> io::Result<Option<LogReader>> {
-        let Some(format) = format_of(sniff_path(path)?) else { return Ok(None) };
+        LogReader::open_as(path, sniff_path(path)?)
+    }
+
+    /// Open `path` (plain or gzip) as the `kind` a caller already sniffed
+    /// (for a gzip, the kind of the text inside, see [`sniff_path`]).
+    /// `Ok(None)` when the kind is not a text log this reader knows.
+    pub fn open_as(path: &Path, kind: SourceKind) -> io::Result<Option<LogReader>> {
+        let Some(format) = format_of(kind) else { return Ok(None) };
         Ok(Some(LogReader::new(open_text(path)?, format)))
     }
 

@@ -43,6 +43,8 @@ pub(crate) struct Names {
     lower: HashMap<String, u32>,
     /// Whether the field's value is `+`-encoded (IIS user agent, referer).
     plus: Vec<bool>,
+    /// The `#Fields` text the names were read from.
+    from: String,
 }
 
 /// Bound on distinct names (JSON logs with unbounded keys).
@@ -54,6 +56,19 @@ impl Names {
         self.exact.clear();
         self.lower.clear();
         self.plus.clear();
+        self.from.clear();
+    }
+
+    /// Whether the names were read from this `#Fields` text: IIS repeats
+    /// its header at each restart, and the names need not be read again.
+    pub(crate) fn read_from(&self, fields: &str) -> bool {
+        !self.names.is_empty() && self.from == fields
+    }
+
+    /// Remember the `#Fields` text the names were just read from.
+    pub(crate) fn set_read_from(&mut self, fields: &str) {
+        self.from.clear();
+        self.from.push_str(fields);
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -101,10 +101,9 @@ fn mostly_access_log_lines(head: &[u8]) -> bool {
         Some(end) if head.len() == SNIFF_LEN => &head[..end],
         _ => head,
     };
-    let text = String::from_utf8_lossy(whole);
-    let lines: Vec<&str> = text
-        .lines()
-        .map(|l| l.trim_end_matches('\r'))
+    let lines: Vec<std::borrow::Cow<'_, str>> = whole
+        .split(|&c| c == b'\n')
+        .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)))
         .filter(|l| !l.trim().is_empty())
         .take(10)
         .collect();
@@ -117,7 +116,7 @@ fn strip_bom(b: &[u8]) -> &[u8] {
 }
 
 fn looks_binary(b: &[u8]) -> bool {
-    b.iter().take(1024).any(|&c| c == 0)
+    memchr::memchr(0, &b[..b.len().min(1024)]).is_some()
 }
 
 fn first_line(b: &[u8]) -> &str {
@@ -131,9 +130,11 @@ fn sniff_fields_header(b: &[u8]) -> Option<SourceKind> {
     if !b.starts_with(b"#") {
         return None;
     }
-    let text = String::from_utf8_lossy(b);
     let mut exchange = false;
-    for line in text.lines().take(12) {
+    // Only the first lines are read (no lossy copy of the whole head: this
+    // runs on every file of a folder of thousands of small logs).
+    for line in b.split(|&c| c == b'\n').take(12) {
+        let line = String::from_utf8_lossy(line);
         let line = line.trim_end_matches('\r');
         if let Some(rest) = line.strip_prefix("#Software:") {
             exchange |= rest.contains("Exchange");

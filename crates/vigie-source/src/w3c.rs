@@ -23,6 +23,9 @@ const PLUS_ENCODED: [&str; 3] = ["cs(User-Agent)", "cs(Referer)", "cs(Cookie)"];
 /// line that names no field.
 pub(crate) fn directive(line: &str, names: &mut Names, st: &mut W3cState) -> Result<(), String> {
     if let Some(fields) = line.strip_prefix("#Fields:") {
+        if st.have_fields && names.read_from(fields) {
+            return Ok(());
+        }
         names.clear();
         st.date = None;
         st.time = None;
@@ -37,6 +40,7 @@ pub(crate) fn directive(line: &str, names: &mut Names, st: &mut W3cState) -> Res
                 _ => {}
             }
         }
+        names.set_read_from(fields);
         st.have_fields = names.len() > 0;
         if !st.have_fields {
             return Err("#Fields directive names no field".into());
