@@ -175,4 +175,33 @@ mod tests {
         assert!(matches!(full, Ok(Some(_))), "{full:?}");
         assert_eq!(check(line.as_bytes(), &names, &st), full);
     }
+
+    /// IIS writes its header again at each restart: the same `#Fields` keeps
+    /// the layout, a different one replaces it, and a `#Fields` back to the
+    /// first layout after that is read again.
+    #[test]
+    fn fields_repeat_and_change_mid_file() {
+        let (mut names, mut st) = (Names::default(), W3cState::default());
+        let value = |line: &str, names: &Names, st: &W3cState, name: &str| {
+            let mut cols = Cols::default();
+            parse(line, names, &mut cols, st).map(|_| ()).unwrap_or(());
+            let id = names.resolve(name);
+            cols.spans
+                .iter()
+                .find(|s| Some(s.0) == id)
+                .map(|&(_, a, b)| line[a as usize..b as usize].to_string())
+        };
+        let a = "#Fields: date time cs-method cs-uri-stem";
+        let b = "#Fields: date time cs-uri-stem cs-method";
+        for (fields, line, method) in [
+            (a, "2021-03-02 10:00:00 POST /ecp/y.js", "POST"),
+            (a, "2021-03-02 10:00:01 GET /owa/", "GET"),
+            (b, "2021-03-02 10:00:02 /ecp/x.js POST", "POST"),
+            (a, "2021-03-02 10:00:03 GET /owa/", "GET"),
+        ] {
+            directive(fields, &mut names, &mut st).unwrap_or(());
+            let got = value(line, &names, &st, "cs-method");
+            assert_eq!(got.as_deref(), Some(method), "{line}");
+        }
+    }
 }
