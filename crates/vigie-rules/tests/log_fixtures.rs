@@ -127,3 +127,39 @@ fn findings_carry_evidence() {
         other => panic!("unexpected evidence {other:?}"),
     }
 }
+
+/// An IIS log extract whose header was cut off is read with IIS's default
+/// fields: every IIS fixture (all written with that layout) gives the same
+/// findings, on the same lines, once its `#` lines are blanked out.
+#[test]
+fn iis_fixtures_without_their_header_give_the_same_findings() {
+    let dir = std::env::temp_dir().join(format!("vigie-headerless-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let mut compared = 0;
+    for n in 1..=10 {
+        let path = fixtures().join(format!("VG-IIS{n:03}.log"));
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        // Blank lines keep the line numbers.
+        let cut: String = text
+            .lines()
+            .map(|l| if l.starts_with('#') { "\n".to_string() } else { format!("{l}\n") })
+            .collect();
+        let copy = dir.join(format!("VG-IIS{n:03}.log"));
+        std::fs::write(&copy, cut).expect("write copy");
+        let summary = |m: BTreeMap<u64, Vec<Finding>>| -> Vec<(u64, String, Stage)> {
+            m.into_iter()
+                .flat_map(|(line, fs)| {
+                    fs.into_iter().map(move |f| (line, f.rule.id.clone(), f.stage))
+                })
+                .collect()
+        };
+        let (want, got) = (summary(run(&path)), summary(run(&copy)));
+        assert!(!want.is_empty(), "{}: no finding", path.display());
+        assert_eq!(got, want, "{}", path.display());
+        let reader = LogReader::open(&copy).expect("open").expect("an IIS log");
+        assert_eq!(reader.format(), LogFormat::W3c);
+        compared += 1;
+    }
+    assert_eq!(compared, 10);
+    let _ = std::fs::remove_dir_all(&dir);
+}

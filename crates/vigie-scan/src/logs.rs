@@ -241,6 +241,13 @@ impl LogsWorker<'_> {
                 }
             }
         };
+        if let Some(n) = reader.assumed_fields() {
+            part.coverage.warnings.push(format!(
+                "{path}: no #Fields header before its first lines (an extract?); they were read \
+                 with IIS's default {n} fields (date time s-ip cs-method cs-uri-stem …): if the \
+                 site logged other fields, check the findings' field values against the raw lines"
+            ));
+        }
         let source = timed.then(|| source_name(&entry.path, reader.format(), reader.log_type()));
         part.coverage.records.lines += reader.lines_read();
         if let Some(host) = &self.engine.host {

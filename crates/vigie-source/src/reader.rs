@@ -145,6 +145,12 @@ impl LogReader {
         self.lines.offset()
     }
 
+    /// How many of IIS's default fields were assumed because data lines came
+    /// before any `#Fields` header (a log extract): `Some(15)` or `Some(14)`.
+    pub fn assumed_fields(&self) -> Option<usize> {
+        self.w3c.assumed
+    }
+
     /// The Exchange `#Log-type:` directive seen so far.
     pub fn log_type(&self) -> Option<&str> {
         self.csv.log_type.as_deref()
@@ -222,6 +228,9 @@ impl LogReader {
                 return Ok(Step::Item(LogItem::Bad(BadLine { line, reason })));
             }
             Some(Line::Ok) => {}
+        }
+        if self.format == LogFormat::W3c {
+            w3c::assume_default(self.lines.line(), &mut self.names, &mut self.w3c);
         }
         let wanted = match gate.as_deref_mut().map(|g| self.gate_ascii(g, line)) {
             Some(Gated::Done(step)) => return Ok(step),

@@ -85,29 +85,37 @@ pub fn sniff(head: &[u8], path: &Path) -> SourceKind {
     if first.trim_start().starts_with('{') || first.trim_start().starts_with('[') {
         return sniff_json(text, path);
     }
-    if mostly_access_log_lines(text) {
+    let lines = head_lines(text);
+    if mostly(&lines, |l| crate::w3c::default_layout(l.as_bytes()).is_some()) {
+        // An IIS log extract whose `#Fields` header was cut off.
+        return SourceKind::W3c;
+    }
+    if mostly(&lines, is_access_log_line) {
         return SourceKind::AccessLog;
     }
     SourceKind::File
 }
 
-/// Whether at least half of the first ten whole lines (and at least one)
-/// are access-log lines: a log copied while it was written, or cut by
-/// rotation, may start with half a line; a note quoting one example line
-/// is still a file.
-fn mostly_access_log_lines(head: &[u8]) -> bool {
-    // The last line of a full sniff buffer may be cut: only whole lines count.
+/// The first ten whole, non-blank lines of the head: a log copied while it
+/// was written, or cut by rotation, may start with half a line, and the last
+/// line of a full sniff buffer may be cut.
+fn head_lines(head: &[u8]) -> Vec<std::borrow::Cow<'_, str>> {
     let whole = match head.iter().rposition(|&c| c == b'\n') {
         Some(end) if head.len() == SNIFF_LEN => &head[..end],
         _ => head,
     };
-    let lines: Vec<std::borrow::Cow<'_, str>> = whole
+    whole
         .split(|&c| c == b'\n')
         .map(|l| String::from_utf8_lossy(l.strip_suffix(b"\r").unwrap_or(l)))
         .filter(|l| !l.trim().is_empty())
         .take(10)
-        .collect();
-    let hits = lines.iter().filter(|l| is_access_log_line(l)).count();
+        .collect()
+}
+
+/// Whether at least half of `lines` (and at least one) pass `test`: a note
+/// quoting one example line is still a file.
+fn mostly(lines: &[std::borrow::Cow<'_, str>], test: impl Fn(&str) -> bool) -> bool {
+    let hits = lines.iter().filter(|l| test(l)).count();
     hits > 0 && hits * 2 >= lines.len()
 }
 
@@ -238,6 +246,8 @@ mod tests {
         assert_eq!(k(cut), SourceKind::AccessLog, "a first line cut by rotation");
         let note = b"How to read a log:\n10.0.0.1 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 2\nThe first field is the client.\nThen ident.\n";
         assert_eq!(k(note), SourceKind::File, "a note quoting one line");
+        let extract = b"2021-03-03 02:42:11 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.77 python-requests/2.25.1 - 200 0 0 31\r\n2021-03-03 02:42:12 10.0.0.5 GET /owa/ - 443 - 10.1.2.3 Mozilla/5.0 - 200 0 0 15\r\n";
+        assert_eq!(k(extract), SourceKind::W3c, "an IIS extract without its header");
         assert_eq!(k(b"{\"EventID\": 4688, \"Channel\": \"Security\"}\n"), SourceKind::JsonEvents);
         assert_eq!(k(b"<%@ Page Language=\"C#\" %>"), SourceKind::File);
         assert_eq!(k(b"\x00\x01binary"), SourceKind::File);

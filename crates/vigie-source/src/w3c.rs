@@ -14,6 +14,75 @@ pub(crate) struct W3cState {
     time: Option<u32>,
     /// `#Date:` directive, for files whose `#Fields` has a time but no date.
     default_date: Option<String>,
+    /// How many of IIS's default fields were assumed for data lines that
+    /// came before any `#Fields` (an extract of a log, its header cut off).
+    pub(crate) assumed: Option<usize>,
+}
+
+/// IIS's default logging fields (IIS 8.5 and later): what a log whose
+/// `#Fields` header was cut off is read with.
+const IIS_DEFAULT: [&str; 15] = [
+    "date",
+    "time",
+    "s-ip",
+    "cs-method",
+    "cs-uri-stem",
+    "cs-uri-query",
+    "s-port",
+    "cs-username",
+    "c-ip",
+    "cs(User-Agent)",
+    "cs(Referer)",
+    "sc-status",
+    "sc-substatus",
+    "sc-win32-status",
+    "time-taken",
+];
+
+/// The default fields of IIS 7 and 7.5: the same without `cs(Referer)`.
+const IIS7_DEFAULT: [&str; 14] = [
+    "date",
+    "time",
+    "s-ip",
+    "cs-method",
+    "cs-uri-stem",
+    "cs-uri-query",
+    "s-port",
+    "cs-username",
+    "c-ip",
+    "cs(User-Agent)",
+    "sc-status",
+    "sc-substatus",
+    "sc-win32-status",
+    "time-taken",
+];
+
+/// The IIS default layout a header-less line has the shape of: a readable
+/// date and time first, and 15 (IIS 8.5+) or 14 (IIS 7.x) values in all.
+pub(crate) fn default_layout(line: &[u8]) -> Option<&'static [&'static str]> {
+    let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
+    let line = &line[..end];
+    let layout: &[&str] = match bytecount::count(line, b' ') + 1 {
+        15 => &IIS_DEFAULT,
+        14 => &IIS7_DEFAULT,
+        _ => return None,
+    };
+    parse_date_time(nth_value(line, 0)?, nth_value(line, 1)?)?;
+    Some(layout)
+}
+
+/// Before any `#Fields`, take IIS's default fields when `line` has their
+/// shape; a later `#Fields` replaces them as usual.
+pub(crate) fn assume_default(line: &[u8], names: &mut Names, st: &mut W3cState) {
+    if st.have_fields {
+        return;
+    }
+    if let Some(layout) = default_layout(line) {
+        let fields = format!("#Fields: {}", layout.join(" "));
+        if directive(&fields, names, st).is_ok() {
+            st.assumed = Some(layout.len());
+        }
+    }
 }
 
 /// Fields whose values IIS `+`-encodes.
