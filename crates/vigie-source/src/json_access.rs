@@ -46,14 +46,33 @@ const MAP: &[(&str, &str)] = &[
     ("bytes_sent", "sc-bytes"),
     ("server_port", "s-port"),
     ("server_addr", "s-ip"),
+    // Traefik's access log in JSON.
+    ("clienthost", "c-ip"),
+    ("requestmethod", "cs-method"),
+    ("downstreamstatus", "sc-status"),
+    ("request_user-agent", "cs(User-Agent)"),
+    ("request_referer", "cs(Referer)"),
+    ("clientusername", "cs-username"),
+    ("requesthost", "cs-host"),
+    ("requestprotocol", "cs-version"),
+    ("downstreamcontentsize", "sc-bytes"),
 ];
 
 /// Keys that hold the request target (split into stem and query).
-const TARGET: &[&str] =
-    &["request_uri", "uri", "url", "path", "url.original", "request.uri", "cs-uri", "request_url"];
+const TARGET: &[&str] = &[
+    "request_uri",
+    "uri",
+    "url",
+    "path",
+    "url.original",
+    "request.uri",
+    "cs-uri",
+    "request_url",
+    "requestpath",
+];
 /// Keys that hold the time.
 const TIME: &[&str] =
-    &["@timestamp", "timestamp", "time", "time_iso8601", "time_local", "ts", "date"];
+    &["@timestamp", "timestamp", "time", "time_iso8601", "time_local", "ts", "date", "startutc"];
 
 /// Parse one JSON line into `cols.values` (interning keys); returns its time.
 pub(crate) fn parse(
@@ -134,9 +153,53 @@ fn flatten(prefix: &str, v: &Json, out: &mut Vec<(String, String)>, depth: usize
     }
 }
 
-/// Seconds (or milliseconds) since the epoch.
+/// Seconds (or milliseconds) since the epoch, to the microsecond (a float's
+/// last digits are noise: `1614739332.123` is not `.122999906`).
 fn epoch(s: &str) -> Option<DateTime<Utc>> {
     let f: f64 = s.parse().ok()?;
     let secs = if f > 1e12 { f / 1000.0 } else { f };
-    DateTime::from_timestamp(secs as i64, ((secs.fract()) * 1e9) as u32)
+    DateTime::from_timestamp_micros((secs * 1e6).round() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(line: &str) -> (Option<DateTime<Utc>>, Vec<(String, String)>) {
+        let (mut names, mut cols) = (Names::default(), Cols::default());
+        let time = parse(line, &mut names, &mut cols).unwrap_or_default();
+        let out = cols
+            .spans
+            .iter()
+            .map(|&(id, a, b)| {
+                (names.name(id).to_string(), cols.values[a as usize..b as usize].to_string())
+            })
+            .collect();
+        (time, out)
+    }
+
+    fn get<'a>(f: &'a [(String, String)], name: &str) -> Option<&'a str> {
+        f.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Traefik's JSON access log and Caddy's nested one reach the W3C names.
+    #[test]
+    fn traefik_and_caddy_lines() {
+        let traefik = r#"{"ClientHost":"203.0.113.7","ClientUsername":"-","DownstreamStatus":200,"RequestHost":"www.example.org","RequestMethod":"POST","RequestPath":"/uploads/shell.php?cmd=whoami","RequestProtocol":"HTTP/1.1","StartUTC":"2021-03-03T02:42:12.123Z","request_User-Agent":"curl/7.68.0"}"#;
+        let caddy = r#"{"ts":1614739332.123,"request":{"remote_ip":"203.0.113.7","method":"POST","host":"www.example.org","uri":"/uploads/shell.php?cmd=whoami","headers":{"User-Agent":["curl/7.68.0"]}},"status":200}"#;
+        for line in [traefik, caddy] {
+            let (time, f) = fields(line);
+            assert!(
+                time.is_some_and(|t| t.to_rfc3339().starts_with("2021-03-03T02:42:12")),
+                "{line}"
+            );
+            assert_eq!(get(&f, "c-ip"), Some("203.0.113.7"), "{line}");
+            assert_eq!(get(&f, "cs-method"), Some("POST"), "{line}");
+            assert_eq!(get(&f, "cs-uri-stem"), Some("/uploads/shell.php"), "{line}");
+            assert_eq!(get(&f, "cs-uri-query"), Some("cmd=whoami"), "{line}");
+            assert_eq!(get(&f, "sc-status"), Some("200"), "{line}");
+            assert_eq!(get(&f, "cs(User-Agent)"), Some("curl/7.68.0"), "{line}");
+            assert_eq!(get(&f, "cs-host"), Some("www.example.org"), "{line}");
+        }
+    }
 }

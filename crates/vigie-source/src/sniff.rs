@@ -171,13 +171,15 @@ fn sniff_json(b: &[u8], _path: &Path) -> SourceKind {
         "\"EventRecordID\"",
         "\"ProviderName\"",
     ];
-    const ACCESS_KEYS: [&str; 6] = [
+    const ACCESS_KEYS: [&str; 8] = [
         "\"remote_addr\"",
         "\"request_uri\"",
         "\"http_user_agent\"",
         "\"cs-uri-stem\"",
         "\"status\"",
         "\"url\"",
+        "\"RequestPath\"",
+        "\"DownstreamStatus\"",
     ];
     if EVENT_KEYS.iter().any(|k| text.contains(k)) {
         SourceKind::JsonEvents
@@ -248,6 +250,9 @@ mod tests {
         assert_eq!(k(note), SourceKind::File, "a note quoting one line");
         let extract = b"2021-03-03 02:42:11 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.77 python-requests/2.25.1 - 200 0 0 31\r\n2021-03-03 02:42:12 10.0.0.5 GET /owa/ - 443 - 10.1.2.3 Mozilla/5.0 - 200 0 0 15\r\n";
         assert_eq!(k(extract), SourceKind::W3c, "an IIS extract without its header");
+        let traefik =
+            b"{\"ClientHost\":\"203.0.113.7\",\"DownstreamStatus\":200,\"RequestPath\":\"/a\"}\n";
+        assert_eq!(k(traefik), SourceKind::JsonAccessLog);
         assert_eq!(k(b"{\"EventID\": 4688, \"Channel\": \"Security\"}\n"), SourceKind::JsonEvents);
         assert_eq!(k(b"<%@ Page Language=\"C#\" %>"), SourceKind::File);
         assert_eq!(k(b"\x00\x01binary"), SourceKind::File);
