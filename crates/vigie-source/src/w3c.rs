@@ -73,10 +73,15 @@ pub(crate) fn default_layout(line: &[u8]) -> Option<&'static [&'static str]> {
 
 /// Before any `#Fields`, take IIS's default fields when `line` has their
 /// shape; a later `#Fields` replaces them as usual.
+#[inline]
 pub(crate) fn assume_default(line: &[u8], names: &mut Names, st: &mut W3cState) {
-    if st.have_fields {
-        return;
+    if !st.have_fields {
+        take_default(line, names, st);
     }
+}
+
+#[cold]
+fn take_default(line: &[u8], names: &mut Names, st: &mut W3cState) {
     if let Some(layout) = default_layout(line) {
         let fields = format!("#Fields: {}", layout.join(" "));
         if directive(&fields, names, st).is_ok() {
