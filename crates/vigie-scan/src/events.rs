@@ -11,6 +11,7 @@
 use crate::dispatch::{Handled, Partial};
 use crate::engine::ScanError;
 use crate::options::ScanOptions;
+use crate::summary::Summaries;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -78,6 +79,8 @@ pub(crate) struct EventsEngine {
     rules: SigmaRules,
     host: Option<String>,
     limits: ZipLimits,
+    /// `--max-hits`: findings listed per file, rule and stage.
+    max_hits: usize,
     next_source: AtomicU32,
     gathered: Mutex<Gathered>,
 }
@@ -124,6 +127,7 @@ impl EventsEngine {
         Ok(EventsEngine {
             rules,
             host: options.host.clone(),
+            max_hits: options.max_hits,
             limits,
             next_source: AtomicU32::new(0),
             gathered: Mutex::new(Gathered::default()),
@@ -250,6 +254,8 @@ struct Sink<'a, 'e> {
     path: String,
     /// Channel of the previous event and its span key, to skip map lookups.
     last: Option<String>,
+    /// Findings past `--max-hits`, counted per rule and stage.
+    summaries: Summaries,
 }
 
 impl Sink<'_, '_> {
@@ -270,6 +276,7 @@ impl Sink<'_, '_> {
     fn event(&mut self, member: Option<&str>, ev: &dyn Event) {
         self.span(member, ev);
         self.matcher.matches(ev, self.hits);
+        let before = self.part.findings.len();
         for hit in self.hits.drain(..) {
             let shown = member_path(&self.path, member);
             let mut f: Finding = self.engine.rules.finding(&hit, &shown);
@@ -283,6 +290,7 @@ impl Sink<'_, '_> {
             f.id = f.compute_id();
             self.part.findings.push(f);
         }
+        self.summaries.admit(&mut self.part.findings, before);
     }
 
     fn span(&mut self, member: Option<&str>, ev: &dyn Event) {
@@ -365,9 +373,13 @@ impl EventsWorker<'_> {
         let engine = self.engine;
         let EventsWorker { matcher, reader, hits, gathered, .. } = self;
         matcher.set_source(source);
-        let mut sink =
-            Sink { engine, matcher, hits, part, gathered, path: path.to_string(), last: None };
-        read(reader, &mut sink)
+        let summaries = Summaries::new(engine.max_hits);
+        let path = path.to_string();
+        let mut sink = Sink { engine, matcher, hits, part, gathered, path, last: None, summaries };
+        let outcome = read(reader, &mut sink);
+        let Sink { summaries, part, .. } = sink;
+        summaries.finish(&mut part.findings);
+        outcome
     }
 
     fn scan_zip(&mut self, entry: &FileEntry, path: String, part: &mut Partial) -> Handled {

@@ -29,7 +29,8 @@ mod events;
 mod files;
 mod logs;
 mod options;
+mod summary;
 mod triage;
 
 pub use crate::engine::{Engine, NoProgress, Progress, ScanError};
-pub use crate::options::{DEFAULT_MAX_FILE_SIZE, ScanOptions, SigmaOptions};
+pub use crate::options::{DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HITS, ScanOptions, SigmaOptions};

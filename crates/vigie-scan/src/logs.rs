@@ -16,6 +16,7 @@ mod shell_use;
 use crate::dispatch::{Handled, Partial};
 use crate::engine::ScanError;
 use crate::options::ScanOptions;
+use crate::summary::Summaries;
 use coverage_time::{SpanAcc, source_name, spans};
 use gate::{NeedleGate, Wanted};
 use std::collections::BTreeMap;
@@ -41,6 +42,8 @@ pub(crate) struct LogsEngine {
     threads: usize,
     /// `--host`: the host name put on every log finding.
     host: Option<String>,
+    /// `--max-hits`: findings listed per file, rule and stage.
+    max_hits: usize,
 }
 
 impl LogsEngine {
@@ -66,6 +69,7 @@ impl LogsEngine {
             logs_read: Mutex::new(Vec::new()),
             threads: options.effective_threads(),
             host: options.host.clone(),
+            max_hits: options.max_hits,
         })
     }
 
@@ -218,6 +222,7 @@ impl LogsWorker<'_> {
             NeedleGate::new(self.engine.rules.as_ref(), self.engine.sigma.as_ref(), log_kind);
         let gated = reader.gates_lines();
         let mut timed = false;
+        let mut summaries = Summaries::new(self.engine.max_hits);
         let outcome = loop {
             match reader.next_item_gated(&mut gate) {
                 Ok(None) => break Ok(()),
@@ -237,10 +242,13 @@ impl LogsWorker<'_> {
                     let wanted =
                         if gated { gate.wanted() } else { Wanted { rules: None, sigma: true } };
                     let line = Line { rec: &rec, path: &path, kind: log_kind, wanted };
+                    let before = part.findings.len();
                     self.check(&line, &mut state, part);
+                    summaries.admit(&mut part.findings, before);
                 }
             }
         };
+        summaries.finish(&mut part.findings);
         if let Some(n) = reader.assumed_fields() {
             part.coverage.warnings.push(format!(
                 "{path}: no #Fields header before its first lines (an extract?); they were read \

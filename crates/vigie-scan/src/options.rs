@@ -56,7 +56,13 @@ pub struct ScanOptions {
     pub sigma: SigmaOptions,
     /// Host name to put on findings (default: none for files, computer name for events).
     pub host: Option<String>,
+    /// Per file, rule and stage, list at most this many log findings; further
+    /// hits are counted into one summary finding (0: list all).
+    pub max_hits: usize,
 }
+
+/// Default for [`ScanOptions::max_hits`].
+pub const DEFAULT_MAX_HITS: usize = 50;
 
 impl ScanOptions {
     /// Defaults for these paths: built-in pack, 100 MB limit, all cores.
@@ -77,6 +83,7 @@ impl ScanOptions {
             yara_timeout: Duration::from_secs(30),
             sigma: SigmaOptions::default(),
             host: None,
+            max_hits: DEFAULT_MAX_HITS,
         }
     }
 

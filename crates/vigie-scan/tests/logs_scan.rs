@@ -125,3 +125,54 @@ fn time_coverage_reports_late_start_and_gaps() {
     );
     assert_eq!(r.coverage.records.lines, 2 * 4 + 3);
 }
+
+/// A scanner's flood of one probe: the first `max_hits` findings are listed,
+/// the rest are one summary finding that counts them, names the busiest
+/// client addresses and keeps the rule and stage; memory does not follow the
+/// number of hits. With `max_hits = 0` every hit is listed.
+#[test]
+fn a_flood_of_one_probe_is_listed_up_to_max_hits_then_counted() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut text = String::from(HEADER);
+    for i in 0..3_000u32 {
+        let ip =
+            if i % 3 == 0 { "198.51.100.7".to_string() } else { format!("203.0.113.{}", i % 200) };
+        let probe = PROBE.replace("198.51.100.9", &ip);
+        text.push_str(&format!(
+            "2021-03-20 {:02}:{:02}:{:02} {probe}\r\n",
+            i / 3600,
+            i / 60 % 60,
+            i % 60
+        ));
+    }
+    std::fs::write(dir.path().join("u_ex210320.log"), text).expect("write");
+
+    let r = scan(dir.path());
+    let all = log_findings(&r, "u_ex210320.log");
+    let rule = all.first().map(|f| f.rule.id.clone()).expect("the probe is found");
+    assert!(all.iter().all(|f| f.rule.id == rule && f.stage == Stage::Attempt));
+    assert_eq!(all.len(), vigie_scan::DEFAULT_MAX_HITS + 1, "listed hits and one summary");
+    let summary = all.iter().find(|f| f.title.contains("more hits")).expect("a summary finding");
+    assert!(summary.title.contains("2,950 more hits"), "{}", summary.title);
+    let fact = |name: &str| {
+        summary.evidence.iter().find_map(|e| match e {
+            Evidence::Fact { name: n, value } if n == name => Some(value.clone()),
+            _ => None,
+        })
+    };
+    assert_eq!(fact("hits counted, not listed").as_deref(), Some("2,950"));
+    let addresses = fact("client addresses").unwrap_or_default();
+    // 1,000 probes from one address, 983 of them past the first 50 hits.
+    assert!(addresses.contains("busiest: 198.51.100.7 ×983"), "{addresses}");
+    assert_eq!(fact("status codes").as_deref(), Some("404 ×2,950"));
+    assert!(
+        summary.evidence.iter().any(|e| matches!(e, Evidence::LogLine { .. })),
+        "a sample line"
+    );
+
+    let mut options = ScanOptions::new(vec![dir.path().to_path_buf()]);
+    options.no_cache = true;
+    options.max_hits = 0;
+    let every = Engine::load(options).expect("load rules").scan(&NoProgress);
+    assert_eq!(log_findings(&every, "u_ex210320.log").len(), 3_000, "max_hits 0 lists all");
+}

@@ -37,6 +37,13 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "100MB", value_parser = parse_size)]
     pub(crate) max_file_size: u64,
 
+    /// Per log file, rule and stage, list at most N findings; further hits
+    /// (a scanner's hundred thousand probes) are counted into one summary
+    /// finding with their lines, time span, busiest client addresses and
+    /// status codes. 0 lists every hit.
+    #[arg(long, value_name = "N", default_value_t = vigie_scan::DEFAULT_MAX_HITS)]
+    pub(crate) max_hits: usize,
+
     /// Worker threads (default: all cores).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub(crate) threads: usize,
@@ -158,6 +165,7 @@ impl ScanArgs {
         o.no_cache = self.no_cache;
         o.yara_timeout = Duration::from_secs(self.yara_timeout.max(1));
         o.host = self.host.clone();
+        o.max_hits = self.max_hits;
         o.sigma = SigmaOptions {
             dirs: self.sigma.clone(),
             placeholders: parse_placeholders(&self.sigma_placeholder)?,
