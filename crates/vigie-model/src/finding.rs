@@ -259,6 +259,27 @@ pub struct Finding {
     /// Ids of findings this one is linked to by correlation.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub related: Vec<String>,
+    /// Set on a summary finding: the further hits of its rule it counts
+    /// instead of listing them (`--max-hits`). Its location and time are the
+    /// first counted hit's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counted: Option<Counted>,
+}
+
+/// The hits a summary finding stands for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counted {
+    /// How many hits it counts.
+    pub hits: u64,
+    /// Line of the last one (text logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_line: Option<u64>,
+    /// Record of the last one (event logs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_record: Option<u64>,
+    /// Time of the last one (the latest, when they are not in order).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_time: Option<DateTime<Utc>>,
 }
 
 impl Finding {
@@ -289,9 +310,15 @@ impl Finding {
             kev: false,
             indicators: Vec::new(),
             related: Vec::new(),
+            counted: None,
         };
         f.id = f.compute_id();
         f
+    }
+
+    /// How many hits the finding stands for: 1, or what a summary counts.
+    pub fn hits(&self) -> u64 {
+        self.counted.as_ref().map_or(1, |c| c.hits)
     }
 
     /// Set the confidence.

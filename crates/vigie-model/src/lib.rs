@@ -46,7 +46,7 @@ pub use crate::coverage::{
 };
 pub use crate::display::thousands;
 pub use crate::event::{Event, Value};
-pub use crate::finding::{Evidence, Finding, Location, RuleRef, RuleSource};
+pub use crate::finding::{Counted, Evidence, Finding, Location, RuleRef, RuleSource};
 pub use crate::result::{
     Input, InputHash, InputKind, InventoryItem, KevInfo, Provenance, SCHEMA_VERSION, ScanResult,
     Tool, Verdict,

@@ -6,7 +6,7 @@
 
 use crate::common::location_string;
 use std::collections::BTreeMap;
-use vigie_model::{Finding, ScanResult, Severity, Stage};
+use vigie_model::{Finding, ScanResult, Severity, Stage, thousands};
 
 /// One item of the list.
 pub(crate) struct FixItem<'a> {
@@ -144,11 +144,14 @@ fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
             offset: None,
             ..lead.location.clone()
         });
-        let lines: Vec<u64> = fs.iter().filter_map(|f| f.location.line).collect();
+        // A summary finding's lines run from its own to its last counted one.
+        let last_lines = fs.iter().filter_map(|f| f.counted.as_ref()?.last_line);
+        let lines: Vec<u64> = fs.iter().filter_map(|f| f.location.line).chain(last_lines).collect();
+        let hits: u64 = fs.iter().filter(|f| f.location.line.is_some()).map(|f| f.hits()).sum();
         match (lines.iter().min(), lines.iter().max()) {
             (Some(a), Some(b)) if a == b => s.push_str(&format!(", line {a}")),
             (Some(a), Some(b)) => {
-                s.push_str(&format!(", {} lines between {a} and {b}", lines.len()))
+                s.push_str(&format!(", {} lines between {a} and {b}", thousands(hits)))
             }
             _ => {
                 if let Some(rec) = lead.location.record_id.filter(|_| fs.len() == 1) {
@@ -162,7 +165,8 @@ fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
         Some(h) => format!("{h}: {place}"),
         None => place,
     };
-    let times: Vec<_> = fs.iter().filter_map(|f| f.time).collect();
+    let last_times = fs.iter().filter_map(|f| f.counted.as_ref()?.last_time);
+    let times: Vec<_> = fs.iter().filter_map(|f| f.time).chain(last_times).collect();
     let when = match (times.iter().min(), times.iter().max()) {
         (Some(a), Some(b)) if a == b => Some(a.format("%Y-%m-%d %H:%M UTC").to_string()),
         (Some(a), Some(b)) => {
@@ -196,7 +200,7 @@ fn item<'a>(fs: &[&'a Finding], place: Option<String>) -> FixItem<'a> {
         stage,
         severity: fs.iter().map(|f| f.severity).max().unwrap_or(lead.severity),
         kev,
-        count: fs.len(),
+        count: fs.iter().map(|f| f.hits()).sum::<u64>() as usize,
         place,
         when,
         why,
@@ -225,5 +229,34 @@ mod tests {
             headline(Stage::Exposure, Some("mail.example.org"), true),
             "mail.example.org has a weakness that attackers are using right now"
         );
+    }
+
+    /// A summary finding counts for the hits it stands for: occurrences,
+    /// lines and time span reach its last counted hit.
+    #[test]
+    fn summary_findings_count_their_hits() {
+        use vigie_model::{Counted, Location, RuleRef, RuleSource};
+        let rule = std::sync::Arc::new(RuleRef::new("VG-IIS005", "probe", RuleSource::Log));
+        let t = |h| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2021, 8, 10, h, 0, 0).single();
+        let at = |line| Location { line: Some(line), ..Location::path("u_ex.log") };
+        let mut r = ScanResult::new(Vec::new());
+        let mut listed =
+            Finding::new(rule.clone(), Severity::Medium, Stage::Attempt, "probe", at(5));
+        listed.time = t(0);
+        let mut summary =
+            Finding::new(rule, Severity::Medium, Stage::Attempt, "probe: more", at(9));
+        summary.time = t(1);
+        summary.counted = Some(Counted {
+            hits: 1_000,
+            last_line: Some(2_000),
+            last_record: None,
+            last_time: t(23),
+        });
+        r.findings = vec![listed, summary];
+        let items = fix_first_items(&r, 5);
+        assert_eq!(items.len(), 1);
+        assert_eq!(items[0].count, 1_001);
+        assert_eq!(items[0].place, "u_ex.log, 1,001 lines between 5 and 2000");
+        assert_eq!(items[0].when.as_deref(), Some("2021-08-10 00:00 to 2021-08-10 23:00 UTC"));
     }
 }

@@ -7,7 +7,7 @@
 //! status codes) that keeps the rule, stage and severity of what it counts.
 
 use std::collections::{BTreeMap, HashMap};
-use vigie_model::{Evidence, Finding, Stage, thousands};
+use vigie_model::{Counted, Evidence, Finding, Stage, thousands};
 
 /// Most distinct client addresses counted per summary; the rest are counted
 /// together, so memory stays bounded whatever the log holds.
@@ -144,6 +144,12 @@ impl Summary {
             location: first.location.clone(),
             time: self.first_time.or(first.time),
             evidence,
+            counted: Some(Counted {
+                hits: self.count,
+                last_line: self.last_line,
+                last_record: self.last_record,
+                last_time: self.last_time,
+            }),
             ..first
         };
         f.id = f.compute_id();

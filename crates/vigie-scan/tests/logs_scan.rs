@@ -154,6 +154,12 @@ fn a_flood_of_one_probe_is_listed_up_to_max_hits_then_counted() {
     assert_eq!(all.len(), vigie_scan::DEFAULT_MAX_HITS + 1, "listed hits and one summary");
     let summary = all.iter().find(|f| f.title.contains("more hits")).expect("a summary finding");
     assert!(summary.title.contains("2,950 more hits"), "{}", summary.title);
+    let counted = summary.counted.as_ref().expect("a summary says what it counts");
+    // Header lines 1-4, probes on lines 5-3004; the first 50 are listed.
+    assert_eq!(
+        (counted.hits, summary.location.line, counted.last_line),
+        (2_950, Some(55), Some(3_004))
+    );
     let fact = |name: &str| {
         summary.evidence.iter().find_map(|e| match e {
             Evidence::Fact { name: n, value } if n == name => Some(value.clone()),
