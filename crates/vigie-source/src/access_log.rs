@@ -222,6 +222,16 @@ pub(crate) fn parse_clf_time(s: &str) -> Option<DateTime<Utc>> {
 mod tests {
     use super::*;
 
+    /// Every value of a line that must parse, in field-id order.
+    fn values(line: &str) -> Vec<String> {
+        let mut cols = Cols::default();
+        assert!(parse(line, &mut cols).is_ok(), "{line}");
+        cols.spans
+            .iter()
+            .map(|&(_, a, b)| cols.values[a as usize..b as usize].to_string())
+            .collect()
+    }
+
     #[test]
     fn clf_time() {
         let t = parse_clf_time("11/Jul/2018:08:41:28 +0300").map(|t| t.to_rfc3339());
@@ -230,18 +240,14 @@ mod tests {
 
     #[test]
     fn combined_line() {
-        let mut cols = Cols::default();
-        let line = r#"10.0.0.1 - bob [10/Oct/2000:13:55:36 -0700] "GET /a.aspx?cmd=whoami HTTP/1.1" 200 2326 "http://x/\"q\"" "curl/7.1""#;
-        assert!(parse(line, &mut cols).is_ok());
-        let v = |i: usize| {
-            let (_, a, b) = cols.spans[i];
-            cols.values[a as usize..b as usize].to_string()
-        };
-        assert_eq!(v(6), "GET");
-        assert_eq!(v(8), "/a.aspx");
-        assert_eq!(v(9), "cmd=whoami");
-        assert_eq!(v(13), "http://x/\"q\"");
-        assert_eq!(v(14), "curl/7.1");
+        let v = values(
+            r#"10.0.0.1 - bob [10/Oct/2000:13:55:36 -0700] "GET /a.aspx?cmd=whoami HTTP/1.1" 200 2326 "http://x/\"q\"" "curl/7.1""#,
+        );
+        assert_eq!(v[6], "GET");
+        assert_eq!(v[8], "/a.aspx");
+        assert_eq!(v[9], "cmd=whoami");
+        assert_eq!(v[13], "http://x/\"q\"");
+        assert_eq!(v[14], "curl/7.1");
         assert!(parse("not a log line", &mut Cols::default()).is_err());
     }
 
@@ -249,16 +255,12 @@ mod tests {
     /// read, with the whole request, and a bad status is still an error.
     #[test]
     fn unescaped_quote_in_request() {
-        let mut cols = Cols::default();
-        let line = r#"192.168.105.83 - - [11/Jul/2018:09:32:27 +0300] "GET /WebID/IISWebAgentIF.dll?postdata="><script>foo</script> HTTP/1.1" 404 997"#;
-        assert!(parse(line, &mut cols).is_ok());
-        let v = |i: usize| {
-            let (_, a, b) = cols.spans[i];
-            cols.values[a as usize..b as usize].to_string()
-        };
-        assert_eq!(v(9), r#"postdata="><script>foo</script>"#);
-        assert_eq!(v(10), "HTTP/1.1");
-        assert_eq!(v(11), "404");
+        let v = values(
+            r#"192.168.105.83 - - [11/Jul/2018:09:32:27 +0300] "GET /WebID/IISWebAgentIF.dll?postdata="><script>foo</script> HTTP/1.1" 404 997"#,
+        );
+        assert_eq!(v[9], r#"postdata="><script>foo</script>"#);
+        assert_eq!(v[10], "HTTP/1.1");
+        assert_eq!(v[11], "404");
         let bad = r#"10.0.0.1 - - [11/Jul/2018:09:32:27 +0300] "GET / HTTP/1.1" abc 997"#;
         let err = parse(bad, &mut Cols::default()).err().unwrap_or_default();
         assert!(err.contains("\"abc\" is not a 3-digit code"), "{err}");
@@ -267,17 +269,13 @@ mod tests {
     /// Apache's `vhost_combined`: the virtual host and port come first.
     #[test]
     fn vhost_combined_line() {
-        let mut cols = Cols::default();
-        let line = r#"www.example.org:443 203.0.113.9 - - [11/Jul/2018:08:41:28 +0300] "GET /index.php?cmd=id HTTP/1.1" 200 11444 "-" "curl/7.68.0""#;
-        assert!(parse(line, &mut cols).is_ok());
-        let v = |i: usize| {
-            let (_, a, b) = cols.spans[i];
-            cols.values[a as usize..b as usize].to_string()
-        };
-        assert_eq!(v(0), "203.0.113.9");
-        assert_eq!(v(9), "cmd=id");
-        assert_eq!(v(14), "curl/7.68.0");
-        assert_eq!((v(15).as_str(), v(16).as_str()), ("www.example.org", "443"));
+        let v = values(
+            r#"www.example.org:443 203.0.113.9 - - [11/Jul/2018:08:41:28 +0300] "GET /index.php?cmd=id HTTP/1.1" 200 11444 "-" "curl/7.68.0""#,
+        );
+        assert_eq!(v[0], "203.0.113.9");
+        assert_eq!(v[9], "cmd=id");
+        assert_eq!(v[14], "curl/7.68.0");
+        assert_eq!((v[15].as_str(), v[16].as_str()), ("www.example.org", "443"));
     }
 
     /// Tomcat's epoch placeholder is no time.

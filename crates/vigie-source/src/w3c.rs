@@ -39,40 +39,20 @@ const IIS_DEFAULT: [&str; 15] = [
     "time-taken",
 ];
 
-/// The default fields of IIS 7 and 7.5: the same without `cs(Referer)`.
-const IIS7_DEFAULT: [&str; 14] = [
-    "date",
-    "time",
-    "s-ip",
-    "cs-method",
-    "cs-uri-stem",
-    "cs-uri-query",
-    "s-port",
-    "cs-username",
-    "c-ip",
-    "cs(User-Agent)",
-    "sc-status",
-    "sc-substatus",
-    "sc-win32-status",
-    "time-taken",
-];
-
-/// The IIS default layout a header-less line has the shape of: a readable
-/// date and time first, and 15 (IIS 8.5+) or 14 (IIS 7.x) values in all.
-pub(crate) fn default_layout(line: &[u8]) -> Option<&'static [&'static str]> {
+/// How many of IIS's default fields a header-less line has the shape of: a
+/// readable date and time first, and 15 values in all (IIS 8.5 and later)
+/// or 14 (IIS 7.x, without `cs(Referer)`).
+pub(crate) fn default_layout(line: &[u8]) -> Option<usize> {
     let end = line.iter().rposition(|b| !b.is_ascii_whitespace()).map_or(0, |i| i + 1);
     let line = &line[..end];
-    let layout: &[&str] = match bytecount::count(line, b' ') + 1 {
-        15 => &IIS_DEFAULT,
-        14 => &IIS7_DEFAULT,
-        _ => return None,
-    };
+    let n = bytecount::count(line, b' ') + 1;
+    if n != IIS_DEFAULT.len() && n != IIS_DEFAULT.len() - 1 {
+        return None;
+    }
     parse_date_time(nth_value(line, 0)?, nth_value(line, 1)?)?;
-    Some(layout)
+    Some(n)
 }
 
-/// Before any `#Fields`, take IIS's default fields when `line` has their
-/// shape; a later `#Fields` replaces them as usual.
 #[inline]
 pub(crate) fn assume_default(line: &[u8], names: &mut Names, st: &mut W3cState) {
     if !st.have_fields {
@@ -82,10 +62,12 @@ pub(crate) fn assume_default(line: &[u8], names: &mut Names, st: &mut W3cState) 
 
 #[cold]
 fn take_default(line: &[u8], names: &mut Names, st: &mut W3cState) {
-    if let Some(layout) = default_layout(line) {
-        let fields = format!("#Fields: {}", layout.join(" "));
-        if directive(&fields, names, st).is_ok() {
-            st.assumed = Some(layout.len());
+    if let Some(n) = default_layout(line) {
+        let iis7 = n < IIS_DEFAULT.len();
+        let fields: Vec<&str> =
+            IIS_DEFAULT.iter().copied().filter(|f| !(iis7 && *f == "cs(Referer)")).collect();
+        if directive(&format!("#Fields: {}", fields.join(" ")), names, st).is_ok() {
+            st.assumed = Some(n);
         }
     }
 }
@@ -277,5 +259,30 @@ mod tests {
             let got = value(line, &names, &st, "cs-method");
             assert_eq!(got.as_deref(), Some(method), "{line}");
         }
+    }
+
+    /// Header-less lines take IIS's default fields: 15 values (IIS 8.5+)
+    /// or 14 (IIS 7.x, no referer); anything else is not guessed.
+    #[test]
+    fn header_less_lines_take_the_default_fields() {
+        let iis85 = "2021-03-03 02:42:11 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 curl/7.68.0 - 200 0 0 31";
+        let iis7 = "2021-03-03 02:42:11 10.0.0.5 POST /ecp/y.js - 443 - 203.0.113.7 curl/7.68.0 200 0 0 31";
+        for (line, n) in [(iis85, 15), (iis7, 14)] {
+            let (mut names, mut st) = (Names::default(), W3cState::default());
+            assume_default(line.as_bytes(), &mut names, &mut st);
+            assert_eq!(st.assumed, Some(n));
+            let mut cols = Cols::default();
+            assert!(matches!(parse(line, &names, &mut cols, &st), Ok(Some(_))), "{line}");
+            let status =
+                names.resolve("sc-status").and_then(|id| cols.spans.iter().find(|s| s.0 == id));
+            assert_eq!(
+                status.map(|&(_, a, b)| &line[a as usize..b as usize]),
+                Some("200"),
+                "{line}"
+            );
+        }
+        let odd = "2021-03-03 02:42:11 10.0.0.5 POST /ecp/y.js 200";
+        assert_eq!(default_layout(odd.as_bytes()), None);
+        assert_eq!(default_layout(b"#Fields: a b c d e f g h i j k l m n o"), None);
     }
 }
