@@ -88,6 +88,8 @@ pub(crate) struct EventsEngine {
 impl EventsEngine {
     pub(crate) fn load(options: &ScanOptions, coverage: &mut Coverage) -> Result<Self, ScanError> {
         let mut compiler = SigmaCompiler::new();
+        // Web rules are the log engine's (they run on web-log lines).
+        compiler.without_webserver();
         for (name, values) in &options.sigma.placeholders {
             compiler.placeholder(name, values.clone());
         }
@@ -150,6 +152,42 @@ impl EventsEngine {
         }
     }
 
+    /// What the loaded event rules missed when no event log was given: rules
+    /// for Windows channels want the server's event logs; rules for other
+    /// sources (`proxy`, `firewall`, Linux…) want JSON exports of those logs.
+    fn no_event_log_warning(&self) -> String {
+        let loaded = self.rules.rules().iter().filter(|r| r.is_loaded());
+        let (windows, other): (Vec<_>, Vec<_>) = loaded.partition(|r| !r.channels.is_empty());
+        let mut text =
+            String::from("no event log (EVTX, JSON event export) was among the inputs: ");
+        if !windows.is_empty() {
+            text.push_str(&format!(
+                "the {} loaded Sigma rules for Windows event logs had nothing to look at — add \
+                 the server's event logs (C:\\Windows\\System32\\winevt\\Logs) to judge them",
+                windows.len()
+            ));
+        }
+        if !other.is_empty() {
+            let mut sources: Vec<&str> = other
+                .iter()
+                .filter_map(|r| r.logsource.category.as_deref().or(r.logsource.product.as_deref()))
+                .collect();
+            sources.sort_unstable();
+            sources.dedup();
+            let named = sources.iter().take(4).copied().collect::<Vec<_>>().join(", ");
+            let more = if sources.len() > 4 { ", …" } else { "" };
+            if !windows.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!(
+                "the {} rules for other log sources ({named}{more}) need a JSON-lines export of \
+                 those logs",
+                other.len()
+            ));
+        }
+        text
+    }
+
     /// After all files: correlations, blind rules, channel spans.
     pub(crate) fn finish(&self, result: &mut ScanResult) {
         let gathered =
@@ -157,10 +195,7 @@ impl EventsEngine {
         let loaded = self.rules.loaded_count();
         if gathered.logs == 0 {
             if loaded > 0 {
-                result.coverage.warnings.push(format!(
-                    "no event log (EVTX, JSON event export) was among the inputs: the {loaded} loaded Sigma rules \
-                     had nothing to look at — add the server's event logs (C:\\Windows\\System32\\winevt\\Logs) to judge them"
-                ));
+                result.coverage.warnings.push(self.no_event_log_warning());
             }
         } else {
             let present: Vec<String> = gathered.spans.keys().cloned().collect();

@@ -195,3 +195,27 @@ fn damaged_evtx_is_counted_and_the_scan_goes_on() {
         .expect("span");
     assert!(sysmon.paths.iter().any(|p| p.ends_with("intact.evtx")), "{:?}", sysmon.paths);
 }
+
+/// SigmaHQ `rules/web` holds `webserver` and `proxy` rules: the web ones
+/// run on web-log lines only, the rest on events, and each rule is counted
+/// once.
+#[test]
+fn web_rules_are_loaded_once_on_the_log_side() {
+    let Some(dir) = corpora() else { return };
+    let web = dir.join("sigma/sigmahq/rules/web");
+    let files = vigie_testkit::files_below(&web);
+    let texts: Vec<String> = files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yml"))
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .collect();
+    let webserver = texts.iter().filter(|t| vigie_sigma::is_webserver_rule(t)).count();
+    assert!(webserver > 0 && webserver < texts.len(), "{webserver} of {}", texts.len());
+    let empty = tempfile::tempdir().expect("temp dir");
+    let result = scan(vec![empty.path().to_path_buf()], vec![web], false);
+    let rules = &result.coverage.rules;
+    assert!(rules.rejected.is_empty(), "{:?}", rules.rejected);
+    assert_eq!(rules.loaded as usize, texts.len(), "every rule counted once");
+    let events: u64 = rules.sets.iter().filter(|s| s.kind == "sigma").map(|s| s.loaded).sum();
+    assert_eq!(events as usize, texts.len() - webserver, "no web rule on the event side");
+}

@@ -2,6 +2,7 @@
 //! options, then [`SigmaCompiler::build`] compiles them into [`SigmaRules`].
 
 use crate::info::{RuleSetStats, SetOptions};
+use crate::logsource::is_webserver_rule;
 use crate::rules::SigmaRules;
 use serde::Deserialize;
 use serde_yaml::Value as Y;
@@ -40,6 +41,9 @@ pub(crate) struct Options {
     pub min_level: Option<Severity>,
     pub statuses: Option<Vec<String>>,
     pub tags: Option<Vec<String>>,
+    /// Leave out `category: webserver` rule files (see
+    /// [`SigmaCompiler::without_webserver`]).
+    pub skip_webserver: bool,
 }
 
 /// Collects Sigma and hayabusa rules, then compiles them once into an
@@ -84,6 +88,15 @@ impl SigmaCompiler {
         self
     }
 
+    /// Leave out the rule files of [`add_dir`](Self::add_dir) whose
+    /// logsource is `category: webserver` ([`is_webserver_rule`]): they run
+    /// on web-log lines, in their own set, and would only be evaluated in
+    /// vain (and counted twice) on events.
+    pub fn without_webserver(&mut self) -> &mut Self {
+        self.opts.skip_webserver = true;
+        self
+    }
+
     /// Add every `.yml`/`.yaml` file under `dir` (recursively, in name
     /// order) as one rule set. Returns the set's index.
     pub fn add_dir(&mut self, dir: &Path, opts: SetOptions) -> Result<usize, SigmaError> {
@@ -102,7 +115,10 @@ impl SigmaCompiler {
                     hasher.update([0]);
                     hasher.update((bytes.len() as u64).to_le_bytes());
                     hasher.update(&bytes);
-                    texts.push((rel, Ok(String::from_utf8_lossy(&bytes).into_owned())));
+                    let text = String::from_utf8_lossy(&bytes).into_owned();
+                    if !(self.opts.skip_webserver && is_webserver_rule(&text)) {
+                        texts.push((rel, Ok(text)));
+                    }
                 }
                 Err(e) => texts.push((rel, Err(format!("cannot read the file: {e}")))),
             }
