@@ -56,8 +56,8 @@ pub struct ScanOptions {
     pub sigma: SigmaOptions,
     /// Host name to put on findings (default: none for files, computer name for events).
     pub host: Option<String>,
-    /// Per file, rule and stage, list at most this many log findings; further
-    /// hits are counted into one summary finding (0: list all).
+    /// Per file, rule, stage and title, list at most this many findings;
+    /// further hits are counted into one summary finding (0: list all).
     pub max_hits: usize,
 }
 

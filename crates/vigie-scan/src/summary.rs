@@ -1,10 +1,12 @@
 //! Bounded findings per file and rule. A server hammered by scanners logs
 //! hundreds of thousands of the same probe: listing each one would take
 //! gigabytes of memory and bury the few findings that matter. Past the first
-//! [`ScanOptions::max_hits`](crate::ScanOptions) findings of one rule at one
-//! stage in one file, further hits are counted into a single summary finding
-//! (how many, which lines, the time span, the busiest client addresses, the
-//! status codes) that keeps the rule, stage and severity of what it counts.
+//! [`ScanOptions::max_hits`](crate::ScanOptions) findings of one rule, stage
+//! and title in one file, further hits are counted into a single summary
+//! finding (how many, which lines, the time span, the busiest client
+//! addresses, the status codes) that keeps the rule, stage and severity of
+//! what it counts. A rule's first 20 titles get an allowance each (two web
+//! shells are two stories); past them its hits share one.
 
 use std::collections::{BTreeMap, HashMap};
 use vigie_model::{Counted, Evidence, Finding, Stage, thousands};
@@ -16,12 +18,23 @@ const MAX_ADDRESSES: usize = 10_000;
 /// How many of the busiest client addresses a summary names.
 const TOP_ADDRESSES: usize = 5;
 
+/// Most distinct finding titles one rule at one stage gets an allowance of
+/// its own in one file; past them, its hits share one allowance.
+const MAX_TITLES: usize = 20;
+
+/// Which allowance a finding draws on: its rule, its stage and, for the
+/// first [`MAX_TITLES`] titles, its title (two web shells used a thousand
+/// times each are two stories; an empty title is the shared allowance).
+type Key = (String, Stage, String);
+
 /// The summaries of one file.
 #[derive(Default)]
 pub(crate) struct Summaries {
     /// 0: no limit.
     keep: usize,
-    by_rule: HashMap<(String, Stage), Summary>,
+    by_key: HashMap<Key, Summary>,
+    /// Distinct titles with an allowance of their own, per rule and stage.
+    titles: HashMap<(String, Stage), usize>,
 }
 
 /// The hits of one rule at one stage past the kept ones.
@@ -43,7 +56,7 @@ struct Summary {
 impl Summaries {
     /// Keep at most `keep` findings per rule and stage (0: all).
     pub(crate) fn new(keep: usize) -> Self {
-        Summaries { keep, by_rule: HashMap::new() }
+        Summaries { keep, ..Summaries::default() }
     }
 
     /// Admit the findings pushed since `from`: those under the limit stay,
@@ -54,8 +67,8 @@ impl Summaries {
         }
         let mut i = from;
         while i < findings.len() {
-            let key = (findings[i].rule.id.clone(), findings[i].stage);
-            let summary = self.by_rule.entry(key).or_default();
+            let key = self.key(&findings[i]);
+            let summary = self.by_key.entry(key).or_default();
             if summary.kept < self.keep {
                 summary.kept += 1;
                 i += 1;
@@ -65,13 +78,30 @@ impl Summaries {
         }
     }
 
-    /// Push one summary finding per rule and stage that had hits folded.
+    fn key(&mut self, f: &Finding) -> Key {
+        let titled = (f.rule.id.clone(), f.stage, f.title.clone());
+        if self.by_key.contains_key(&titled) {
+            return titled;
+        }
+        let titles = self.titles.entry((f.rule.id.clone(), f.stage)).or_default();
+        if *titles < MAX_TITLES {
+            *titles += 1;
+            titled
+        } else {
+            (f.rule.id.clone(), f.stage, String::new())
+        }
+    }
+
+    /// Push one summary finding per allowance that had hits folded.
     pub(crate) fn finish(self, findings: &mut Vec<Finding>) {
         let keep = self.keep;
-        let mut done: Vec<Finding> =
-            self.by_rule.into_values().filter_map(|s| s.into_finding(keep)).collect();
-        done.sort_by(|a, b| (&a.rule.id, a.stage).cmp(&(&b.rule.id, b.stage)));
-        findings.extend(done);
+        let mut done: Vec<(Key, Finding)> = self
+            .by_key
+            .into_iter()
+            .filter_map(|(k, s)| Some((k.clone(), s.into_finding(keep, k.2.is_empty())?)))
+            .collect();
+        done.sort_by(|a, b| a.0.cmp(&b.0));
+        findings.extend(done.into_iter().map(|(_, f)| f));
     }
 }
 
@@ -108,7 +138,9 @@ impl Summary {
         }
     }
 
-    fn into_finding(mut self, keep: usize) -> Option<Finding> {
+    /// The summary finding; `shared`: it counts hits of many titles, and is
+    /// named after the rule rather than after its first hit.
+    fn into_finding(mut self, keep: usize, shared: bool) -> Option<Finding> {
         let first = self.first.take()?;
         let n = thousands(self.count);
         let mut facts = vec![("hits counted, not listed".to_string(), n.clone())];
@@ -135,7 +167,10 @@ impl Summary {
         // The first counted hit, as it was found.
         evidence.extend(first.evidence.iter().take(2).cloned());
         let mut f = Finding {
-            title: format!("{}: {n} more hits, counted (first {keep} listed)", first.rule.title),
+            title: format!(
+                "{}: {n} more hits, counted (first {keep} listed)",
+                if shared { &first.rule.title } else { &first.title }
+            ),
             description: Some(format!(
                 "Past the first {keep} findings of this rule in this file, vigie counts further \
                  hits instead of listing each (--max-hits). The sample below is the first one \
@@ -218,13 +253,39 @@ mod tests {
         assert_eq!(findings.len(), 5);
         let last = &findings[4];
         assert_eq!((last.rule.id.as_str(), last.stage), ("VG-A", Stage::Attempt));
-        assert_eq!(last.title, "Probe A: 3 more hits, counted (first 2 listed)");
+        assert_eq!(last.title, "probe: 3 more hits, counted (first 2 listed)");
         assert_eq!(last.location.line, Some(3));
         let lines = last.evidence.iter().find_map(|e| match e {
             Evidence::Fact { name, value } if name == "lines" => Some(value.as_str()),
             _ => None,
         });
         assert_eq!(lines, Some("3 to 5"));
+    }
+
+    /// Each title has its own allowance up to `MAX_TITLES`; hits of further
+    /// titles share one, whose summary is named after the rule.
+    #[test]
+    fn titles_have_their_own_allowance_up_to_a_bound() {
+        let a = Arc::new(RuleRef::new("VG-A", "Web shell use", RuleSource::Log));
+        let mut s = Summaries::new(1);
+        let mut findings = Vec::new();
+        for shell in 0..MAX_TITLES + 5 {
+            for line in 0..3 {
+                let from = findings.len();
+                let mut f = hit(&a, Stage::Compromise, (shell * 10 + line) as u64);
+                f.title = format!("shell{shell}.aspx used");
+                findings.push(f);
+                s.admit(&mut findings, from);
+            }
+        }
+        // One listed per title with an allowance, one for the shared one.
+        assert_eq!(findings.len(), MAX_TITLES + 1);
+        s.finish(&mut findings);
+        let summaries: Vec<&str> =
+            findings.iter().filter(|f| f.counted.is_some()).map(|f| f.title.as_str()).collect();
+        assert_eq!(summaries.len(), MAX_TITLES + 1);
+        assert!(summaries.contains(&"shell0.aspx used: 2 more hits, counted (first 1 listed)"));
+        assert!(summaries.contains(&"Web shell use: 14 more hits, counted (first 1 listed)"));
     }
 
     #[test]

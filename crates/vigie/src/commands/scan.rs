@@ -37,10 +37,10 @@ pub(crate) struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "100MB", value_parser = parse_size)]
     pub(crate) max_file_size: u64,
 
-    /// Per log file, rule and stage, list at most N findings; further hits
-    /// (a scanner's hundred thousand probes) are counted into one summary
-    /// finding with their lines, time span, busiest client addresses and
-    /// status codes. 0 lists every hit.
+    /// Per log file, rule, stage and title, list at most N findings; further
+    /// hits (a scanner's hundred thousand probes) are counted into one
+    /// summary finding with their lines, time span, busiest client addresses
+    /// and status codes. 0 lists every hit.
     #[arg(long, value_name = "N", default_value_t = vigie_scan::DEFAULT_MAX_HITS)]
     pub(crate) max_hits: usize,
 
