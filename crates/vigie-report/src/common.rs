@@ -50,6 +50,17 @@ impl Counted {
 
 /// `path`, `path:line`, `path#record`, `path@offset`, with `!member` for
 /// container members: the place a responder opens.
+/// What the summary findings of a result count (`--max-hits`): hits beyond
+/// those listed, as " · N more hits counted in summaries", or nothing.
+pub(crate) fn counted_note(r: &ScanResult) -> String {
+    let hits: u64 = r.findings.iter().filter_map(|f| f.counted.as_ref()).map(|c| c.hits).sum();
+    if hits == 0 {
+        return String::new();
+    }
+    let noun = if hits == 1 { "hit" } else { "hits" };
+    format!(" · {} more {noun} counted in summaries", vigie_model::thousands(hits))
+}
+
 pub(crate) fn location_string(loc: &Location) -> String {
     let mut s = loc.path.clone();
     if let Some(m) = &loc.member {

@@ -87,6 +87,11 @@ fn counts(r: &ScanResult, st: &Style, out: &mut dyn Write) -> io::Result<()> {
         })
         .collect();
     writeln!(out, "{}{}", st.bold("Findings "), parts.join(" · "))?;
+    // On its own line, so the counts still fit 80 columns.
+    let note = crate::common::counted_note(r);
+    if let Some(note) = note.strip_prefix(" · ") {
+        writeln!(out, "         {}", st.dim(note))?;
+    }
     writeln!(out)
 }
 

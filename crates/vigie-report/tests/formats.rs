@@ -124,6 +124,21 @@ fn text_shows_alike_findings_once() {
     assert!(text.contains(&rest), "{rest}: {text}");
 }
 
+/// Hits counted by summary findings (`--max-hits`) are said under the
+/// severity counts and in the HTML header, within 80 columns.
+#[test]
+fn counted_hits_are_said_next_to_the_counts() {
+    let mut r = common::canonical();
+    r.findings[1].counted = Some(vigie_model::Counted { hits: 199_950, ..Default::default() });
+    let text = out(&r, ReportFormat::Text, &plain());
+    assert!(text.contains("\n         199,950 more hits counted in summaries\n"), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 80));
+    let html = out(&r, ReportFormat::Html, &plain());
+    assert!(html.contains(" · 199,950 more hits counted in summaries · "));
+    let plain_text = out(&common::canonical(), ReportFormat::Text, &plain());
+    assert!(!plain_text.contains("counted in summaries"));
+}
+
 #[test]
 fn html_escapes_all_quoted_text() {
     let r = common::canonical();

@@ -58,9 +58,10 @@ pub(crate) fn verdict(r: &ScanResult, out: W<'_>) -> io::Result<()> {
     let counted = crate::common::Counted::of(r);
     writeln!(
         out,
-        "<p class=\"muted\">{} findings{} · {} {} {}, {} skipped, {} failed · {} rules loaded{}</p>",
+        "<p class=\"muted\">{} findings{}{} · {} {} {}, {} skipped, {} failed · {} rules loaded{}</p>",
         thousands(r.findings.len() as u64),
         if hosts.is_empty() { String::new() } else { format!(" on {} host(s)", hosts.len()) },
+        esc(&crate::common::counted_note(r)),
         thousands(c.files.scanned),
         counted.noun().to_lowercase(),
         counted.verb(),
