@@ -48,8 +48,6 @@ impl Counted {
     }
 }
 
-/// `path`, `path:line`, `path#record`, `path@offset`, with `!member` for
-/// container members: the place a responder opens.
 /// What the summary findings of a result count (`--max-hits`): hits beyond
 /// those listed, as " · N more hits counted in summaries", or nothing.
 pub(crate) fn counted_note(r: &ScanResult) -> String {
@@ -61,6 +59,8 @@ pub(crate) fn counted_note(r: &ScanResult) -> String {
     format!(" · {} more {noun} counted in summaries", vigie_model::thousands(hits))
 }
 
+/// `path`, `path:line`, `path#record`, `path@offset`, with `!member` for
+/// container members: the place a responder opens.
 pub(crate) fn location_string(loc: &Location) -> String {
     let mut s = loc.path.clone();
     if let Some(m) = &loc.member {

@@ -43,11 +43,9 @@ struct Summary {
     kept: usize,
     /// The first folded finding: rule, title, evidence sample.
     first: Option<Finding>,
-    count: u64,
-    last_line: Option<u64>,
-    last_record: Option<u64>,
+    /// How many were folded, the last one's line or record, the latest time.
+    counted: Counted,
     first_time: Option<chrono::DateTime<chrono::Utc>>,
-    last_time: Option<chrono::DateTime<chrono::Utc>>,
     addresses: HashMap<String, u64>,
     other_addresses: u64,
     statuses: BTreeMap<String, u64>,
@@ -107,12 +105,13 @@ impl Summaries {
 
 impl Summary {
     fn fold(&mut self, f: Finding) {
-        self.count += 1;
-        self.last_line = f.location.line.or(self.last_line);
-        self.last_record = f.location.record_id.or(self.last_record);
+        let c = &mut self.counted;
+        c.hits += 1;
+        c.last_line = f.location.line.or(c.last_line);
+        c.last_record = f.location.record_id.or(c.last_record);
         if let Some(t) = f.time {
             self.first_time = Some(self.first_time.map_or(t, |a| a.min(t)));
-            self.last_time = Some(self.last_time.map_or(t, |b| b.max(t)));
+            c.last_time = Some(c.last_time.map_or(t, |b| b.max(t)));
         }
         let fields = f.evidence.iter().find_map(|e| match e {
             Evidence::LogLine { fields, .. } | Evidence::Event { fields, .. } => Some(fields),
@@ -142,15 +141,15 @@ impl Summary {
     /// named after the rule rather than after its first hit.
     fn into_finding(mut self, keep: usize, shared: bool) -> Option<Finding> {
         let first = self.first.take()?;
-        let n = thousands(self.count);
+        let n = thousands(self.counted.hits);
         let mut facts = vec![("hits counted, not listed".to_string(), n.clone())];
-        if let (Some(a), Some(b)) = (first.location.line, self.last_line) {
+        if let (Some(a), Some(b)) = (first.location.line, self.counted.last_line) {
             facts.push(("lines".into(), format!("{a} to {b}")));
         }
-        if let (Some(a), Some(b)) = (first.location.record_id, self.last_record) {
+        if let (Some(a), Some(b)) = (first.location.record_id, self.counted.last_record) {
             facts.push(("records".into(), format!("{a} to {b}")));
         }
-        if let (Some(a), Some(b)) = (self.first_time, self.last_time) {
+        if let (Some(a), Some(b)) = (self.first_time, self.counted.last_time) {
             let f = "%Y-%m-%d %H:%M:%S UTC";
             facts.push(("time span".into(), format!("{} to {}", a.format(f), b.format(f))));
         }
@@ -179,12 +178,7 @@ impl Summary {
             location: first.location.clone(),
             time: self.first_time.or(first.time),
             evidence,
-            counted: Some(Counted {
-                hits: self.count,
-                last_line: self.last_line,
-                last_record: self.last_record,
-                last_time: self.last_time,
-            }),
+            counted: Some(self.counted),
             ..first
         };
         f.id = f.compute_id();

@@ -58,7 +58,7 @@ pub(crate) fn parse(line: &str, cols: &mut Cols) -> Result<Option<DateTime<Utc>>
     let ts = p.bracketed().ok_or("no [time] field")?;
     let request = p.request().ok_or("no quoted request")?;
     let status = p.word().ok_or("no status")?;
-    if !(status.len() == 3 && status.bytes().all(|b| b.is_ascii_digit())) {
+    if !is_status(status.as_bytes()) {
         return Err(format!("status {status:?} is not a 3-digit code"));
     }
     let size = p.word().unwrap_or("-");
@@ -156,10 +156,12 @@ impl<'a> Parser<'a> {
 /// a space or the end: the status of a common or combined log line.
 fn status_follows(rest: &str) -> bool {
     let b = rest.as_bytes();
-    b.len() >= 4
-        && b[0] == b' '
-        && b[1..4].iter().all(u8::is_ascii_digit)
-        && b.get(4).is_none_or(|&c| c == b' ')
+    b.len() >= 4 && b[0] == b' ' && is_status(&b[1..4]) && b.get(4).is_none_or(|&c| c == b' ')
+}
+
+/// A 3-digit HTTP status.
+fn is_status(s: &[u8]) -> bool {
+    s.len() == 3 && s.iter().all(u8::is_ascii_digit)
 }
 
 /// A TCP port number.
